@@ -1,0 +1,1 @@
+// The VecheCore module; see Specs/ and Package.swift for its place.

@@ -1,0 +1,1 @@
+// The VecheHTTP module; see Specs/ and Package.swift for its place.

@@ -1,0 +1,1 @@
+// The VecheReport module; see Specs/ and Package.swift for its place.

@@ -1,0 +1,1 @@
+// The VecheServer module; see Specs/ and Package.swift for its place.

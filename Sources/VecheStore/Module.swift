@@ -1,0 +1,1 @@
+// The VecheStore module; see Specs/ and Package.swift for its place.

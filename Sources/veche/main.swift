@@ -1,0 +1,4 @@
+import Foundation
+import VecheCLI
+
+exit(CLI.run(Array(CommandLine.arguments.dropFirst())))
