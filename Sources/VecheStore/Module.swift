@@ -1,1 +1,0 @@
-// The VecheStore module; see Specs/ and Package.swift for its place.
