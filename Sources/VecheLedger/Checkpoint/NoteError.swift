@@ -35,5 +35,6 @@ public struct NoteError: Error, CustomStringConvertible, Sendable, Equatable {
         self.message = message
     }
 
+    /// `<field>: <message>`.
     public var description: String { "\(field): \(message)" }
 }
