@@ -5,7 +5,7 @@ import VecheLedger
 /// A source over a tree too large to build: any node of a complete subtree below `size`
 /// exists (its hash derived from its position); it counts reads and records any read of a
 /// node that is not complete, which a correct algorithm never makes.
-final class SyntheticNodes: MerkleNodeSource, Sendable {
+final class SyntheticMerkleNodes: MerkleNodeSource, Sendable {
     let size: Int
     private let counters = Mutex((reads: 0, batches: 0, invalid: [MerkleNodeID]()))
 
@@ -35,7 +35,7 @@ final class SyntheticNodes: MerkleNodeSource, Sendable {
 }
 
 /// A source whose nodes are wrong in a given way, to see storage faults reported.
-struct FaultyNodes: MerkleNodeSource {
+struct FaultyMerkleNodes: MerkleNodeSource {
     enum Fault { case shortHash, wrongCount }
     let fault: Fault
 
@@ -58,7 +58,7 @@ struct FaultyNodes: MerkleNodeSource {
         var samples: [(Int, Int)] = [(0, size), (size - 1, size), (size / 2, size), (size / 3, size)]
         if size > 1 { samples.append((1, size - 1)) }
         for (index, treeSize) in samples where index < treeSize {
-            let source = SyntheticNodes(size: treeSize)
+            let source = SyntheticMerkleNodes(size: treeSize)
             let proof = try MerkleTree.inclusionProof(index: index, size: treeSize, in: source)
             #expect(source.invalidReads.isEmpty)
             #expect(source.batches == 1)
@@ -67,12 +67,12 @@ struct FaultyNodes: MerkleNodeSource {
             #expect(proof.count < Self.logBound(treeSize))
         }
         for from in Set([1, size / 2, size - 1, size].filter { $0 >= 1 }) {
-            let source = SyntheticNodes(size: size)
+            let source = SyntheticMerkleNodes(size: size)
             _ = try MerkleTree.consistencyProof(from: from, to: size, in: source)
             #expect(source.invalidReads.isEmpty)
             #expect(source.reads <= 3 * Self.logBound(size), "from \(from) to \(size): \(source.reads) reads")
         }
-        let source = SyntheticNodes(size: size)
+        let source = SyntheticMerkleNodes(size: size)
         _ = try MerkleTree.root(size: size, in: source)
         #expect(source.reads == size.nonzeroBitCount)
         #expect(source.invalidReads.isEmpty)
@@ -162,12 +162,12 @@ struct FaultyNodes: MerkleNodeSource {
         func code(_ body: () throws -> Any) -> MerkleError.Code? {
             do { _ = try body(); return nil } catch let error as MerkleError { return error.code } catch { return nil }
         }
-        #expect(code { try MerkleTree.root(size: 5, in: FaultyNodes(fault: .shortHash)) } == .corruptNode)
-        #expect(code { try MerkleTree.root(size: 5, in: FaultyNodes(fault: .wrongCount)) } == .corruptNode)
-        #expect(code { try MerkleTree.inclusionProof(index: 1, size: 5, in: FaultyNodes(fault: .shortHash)) } == .corruptNode)
-        #expect(code { try MerkleTree.consistencyProof(from: 2, to: 5, in: FaultyNodes(fault: .wrongCount)) } == .corruptNode)
-        #expect(code { try MerkleAppender(size: 5, source: FaultyNodes(fault: .shortHash)) } == .corruptNode)
-        #expect(code { try MerkleAppender(size: 5, source: FaultyNodes(fault: .wrongCount)) } == .corruptNode)
+        #expect(code { try MerkleTree.root(size: 5, in: FaultyMerkleNodes(fault: .shortHash)) } == .corruptNode)
+        #expect(code { try MerkleTree.root(size: 5, in: FaultyMerkleNodes(fault: .wrongCount)) } == .corruptNode)
+        #expect(code { try MerkleTree.inclusionProof(index: 1, size: 5, in: FaultyMerkleNodes(fault: .shortHash)) } == .corruptNode)
+        #expect(code { try MerkleTree.consistencyProof(from: 2, to: 5, in: FaultyMerkleNodes(fault: .wrongCount)) } == .corruptNode)
+        #expect(code { try MerkleAppender(size: 5, source: FaultyMerkleNodes(fault: .shortHash)) } == .corruptNode)
+        #expect(code { try MerkleAppender(size: 5, source: FaultyMerkleNodes(fault: .wrongCount)) } == .corruptNode)
     }
 
     @Test func inMemoryNodesAnswerOnlyCompleteSubtrees() throws {

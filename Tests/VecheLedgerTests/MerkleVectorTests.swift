@@ -92,9 +92,9 @@ enum MerkleFixtures {
         (0..<count).map { Merkle.leafHash(Array(String($0).utf8)) }
     }
 
-    /// Deterministic pseudo-random leaf hashes (SplitMix64), so failures reproduce.
+    /// Deterministic pseudo-random leaf hashes (MerkleSplitMix64), so failures reproduce.
     static func pseudoRandomLeafHashes(_ count: Int, seed: UInt64) -> [[UInt8]] {
-        var generator = SplitMix64(seed: seed)
+        var generator = MerkleSplitMix64(seed: seed)
         return (0..<count).map { _ in
             Merkle.leafHash((0..<(Int(generator.next() % 40))).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
         }
@@ -102,7 +102,7 @@ enum MerkleFixtures {
 }
 
 /// A small reproducible generator for property tests.
-struct SplitMix64: RandomNumberGenerator {
+struct MerkleSplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
