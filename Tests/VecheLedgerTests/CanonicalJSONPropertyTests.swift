@@ -2,7 +2,7 @@ import Testing
 import VecheLedger
 
 /// SplitMix64: small, seeded, reproducible.
-struct SeededGenerator: RandomNumberGenerator {
+struct JSONSeededGenerator: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -15,8 +15,8 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 /// Random documents, and random non-canonical spellings of them.
-struct DocumentFactory {
-    var random: SeededGenerator
+struct JSONDocumentFactory {
+    var random: JSONSeededGenerator
 
     mutating func scalar() -> Unicode.Scalar {
         let ranges: [ClosedRange<UInt32>] = [
@@ -108,7 +108,7 @@ struct DocumentFactory {
 @Suite struct CanonicalJSONPropertyTests {
     @Test(arguments: [1, 2, 3, 42, 2026] as [UInt64])
     func randomDocumentsRoundTripAndIgnoreSpelling(seed: UInt64) throws {
-        var factory = DocumentFactory(random: SeededGenerator(seed: seed))
+        var factory = JSONDocumentFactory(random: JSONSeededGenerator(seed: seed))
         for _ in 0..<150 {
             let value = factory.value(depth: 0)
             let canonical = CanonicalJSON.serialize(value)
@@ -127,8 +127,8 @@ struct DocumentFactory {
     }
 
     @Test func serializationIsStableUnderKeyInsertionOrder() {
-        var random = SeededGenerator(seed: 7)
-        var factory = DocumentFactory(random: SeededGenerator(seed: 8))
+        var random = JSONSeededGenerator(seed: 7)
+        var factory = JSONDocumentFactory(random: JSONSeededGenerator(seed: 8))
         for _ in 0..<100 {
             let pairs = (0..<8).map { _ in (factory.string(), JSONValue.integer(factory.integer())) }
             var forward: [String: JSONValue] = [:]
