@@ -5,6 +5,10 @@ public enum CLI {
     /// Every verb, in the order `veche --help` lists them.
     static var verbs: [any Verb.Type] { [
         DemoVerb.self,
+        KeygenVerb.self,
+        KeyShowVerb.self,
+        CanonVerb.self,
+        SignVerb.self,
     ] }
 
     /// Runs `veche` with `arguments` (without the program name).

@@ -14,16 +14,26 @@ public struct CryptoError: Error, CustomStringConvertible, Sendable, Equatable {
         case keyFile
         /// Bytes are not valid base64/base64url/hex.
         case encoding
+        /// A key file or key string names an algorithm Veche does not use (only Ed25519 and P-256).
+        case unsupportedAlgorithm
+        /// A key file already exists where a new one was to be written (keys are never overwritten).
+        case fileExists
+        /// No file exists at the given path.
+        case fileNotFound
     }
 
+    /// What kind of failure this is.
     public let code: Code
+    /// What went wrong, naming the field or call; never contains key material.
     public let message: String
 
+    /// An error of `code` with a message a person can act on.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }
 

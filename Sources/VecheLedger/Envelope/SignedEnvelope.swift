@@ -1,0 +1,143 @@
+public import VecheCrypto
+
+/// A signed command as clients post it: `{"command": {...}, "signer": "<key>", "signature": "<b64u>"}`.
+///
+/// The signature covers `veche/command/v1` LF JCS(command). `parse(body:)` performs WIRE.md's
+/// HTTP checks 2 and 3 and nothing else: nothing inside `command` is looked at before the
+/// signature has verified. Every member is immutable and `Sendable`, so envelopes can be
+/// parsed and verified on many threads at once, ahead of the single sequencer.
+public struct SignedEnvelope: Sendable, Hashable {
+    /// The command object, exactly as signed.
+    public let command: JSONValue
+    /// The signer's public key.
+    public let signer: PublicKey
+    /// The 64-byte signature (Ed25519, or ES256 raw r‖s).
+    public let signature: [UInt8]
+
+    /// The domain separation prefix of the signing input.
+    public static let signingContext = "veche/command/v1"
+
+    /// An envelope from its parts, NOT verified; check `isSignatureValid` before trusting it.
+    public init(command: JSONValue, signer: PublicKey, signature: [UInt8]) {
+        self.command = command
+        self.signer = signer
+        self.signature = signature
+    }
+
+    /// The signer's canonical key string.
+    public var signerString: String { signer.string }
+
+    /// The signature as canonical b64u.
+    public var signatureString: String { Base64URL.encode(signature) }
+
+    /// The bytes that are signed: ASCII `veche/command/v1`, 0x0A, then JCS(`command`).
+    public static func signingInput(command: JSONValue) -> [UInt8] {
+        var input = Array(signingContext.utf8)
+        input.append(0x0A)
+        input += CanonicalJSON.serialize(command)
+        return input
+    }
+
+    /// Signs `command` (which must be an object) with `key`.
+    public static func sign(command: JSONValue, with key: SigningKey) throws -> SignedEnvelope {
+        guard case .object = command else {
+            throw EnvelopeError(.malformedEnvelope, field: JSONPointer(["command"]), "command must be a JSON object")
+        }
+        let signature = try key.sign(signingInput(command: command))
+        return SignedEnvelope(command: command, signer: key.publicKey, signature: signature)
+    }
+
+    /// Whether the signature verifies for `signer` over `command`.
+    public var isSignatureValid: Bool {
+        signer.isValidSignature(signature, for: Self.signingInput(command: command))
+    }
+
+    /// The three fields as a JSON object, for writing.
+    public var json: JSONValue {
+        .object([
+            "command": command,
+            "signer": .string(signerString),
+            "signature": .string(signatureString),
+        ])
+    }
+
+    /// The canonical bytes of `json` (no trailing newline).
+    public var canonicalBytes: [UInt8] {
+        CanonicalJSON.serialize(json)
+    }
+
+    /// Parses and verifies a posted body (WIRE.md HTTP steps 2 and 3).
+    ///
+    /// Step 2 (400): the body must parse in the canonical subset and be an object of exactly
+    /// `command` (an object), `signer` (a string) and `signature` (a string). Step 3 (403):
+    /// the signer must be a valid key string, the signature canonical b64u of 64 bytes that
+    /// verifies over `veche/command/v1` LF JCS(command). The body size limit (step 1, 413)
+    /// belongs to the HTTP layer; `limits.maxDocumentBytes` is a second fence.
+    public static func parse(body: some Collection<UInt8>, limits: JSONLimits = .default) throws(EnvelopeError) -> SignedEnvelope {
+        let value: JSONValue
+        do {
+            value = try CanonicalJSON.parse(body, limits: limits)
+        } catch {
+            throw EnvelopeError(.invalidJSON, field: error.pointer, "invalid JSON \(error.description)", jsonError: error)
+        }
+        guard case .object(let members) = value else {
+            throw EnvelopeError(.malformedEnvelope, field: .root, "the envelope must be a JSON object")
+        }
+        for key in CanonicalJSON.sortedMembers(members).map(\.key) where !fieldNames.contains(key) {
+            throw EnvelopeError(
+                .malformedEnvelope, field: JSONPointer([key]),
+                "unknown field; an envelope has exactly command, signer and signature")
+        }
+        guard let command = members["command"] else {
+            throw EnvelopeError(.malformedEnvelope, field: JSONPointer(["command"]), "missing field")
+        }
+        guard case .object = command else {
+            throw EnvelopeError(.malformedEnvelope, field: JSONPointer(["command"]), "command must be a JSON object")
+        }
+        guard let signerValue = members["signer"] else {
+            throw EnvelopeError(.malformedEnvelope, field: JSONPointer(["signer"]), "missing field")
+        }
+        guard case .string(let signer) = signerValue else {
+            throw EnvelopeError(.malformedEnvelope, field: JSONPointer(["signer"]), "signer must be a key string")
+        }
+        guard let signatureValue = members["signature"] else {
+            throw EnvelopeError(.malformedEnvelope, field: JSONPointer(["signature"]), "missing field")
+        }
+        guard case .string(let signature) = signatureValue else {
+            throw EnvelopeError(.malformedEnvelope, field: JSONPointer(["signature"]), "signature must be a base64url string")
+        }
+        return try verified(command: command, signer: signer, signature: signature)
+    }
+
+    private static let fieldNames: Set<String> = ["command", "signer", "signature"]
+
+    /// Verifies a command, key string and b64u signature taken from an envelope or a ledger
+    /// entry (WIRE.md HTTP step 3; every failure is 403).
+    ///
+    /// `field` is the pointer of the object that holds `signer` and `signature` (the root for
+    /// an envelope), so errors name the right place in an entry too.
+    public static func verified(
+        command: JSONValue, signer: String, signature: String, in field: JSONPointer = .root
+    ) throws(EnvelopeError) -> SignedEnvelope {
+        let key: PublicKey
+        do {
+            key = try PublicKey(string: signer)
+        } catch {
+            throw EnvelopeError(.invalidSigner, field: field.appending("signer"), "signer is not a valid key: \(error.message)")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try Base64URL.decode(signature)
+        } catch {
+            throw EnvelopeError(.invalidSignature, field: field.appending("signature"), "signature is not canonical base64url: \(error.message)")
+        }
+        guard bytes.count == 64 else {
+            throw EnvelopeError(.invalidSignature, field: field.appending("signature"), "a signature is 64 bytes, got \(bytes.count)")
+        }
+        let envelope = SignedEnvelope(command: command, signer: key, signature: bytes)
+        guard envelope.isSignatureValid else {
+            throw EnvelopeError(.invalidSignature, field: field.appending("signature"), "signature is not valid for signer over this command")
+        }
+        return envelope
+    }
+}
