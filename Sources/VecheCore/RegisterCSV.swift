@@ -217,23 +217,28 @@ public enum RegisterCSV {
         var lines: [[Int]] = []
         var indexByNumber: [[UInt8]: Int] = [:]
 
+        let columnIndex: [String: Int]
+
         init(columns: [String], decimalComma: Bool) {
             self.columns = columns
+            self.columnIndex = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
             self.decimalComma = decimalComma
         }
 
         mutating func add(_ fields: [String], line: Int) throws(CSVError) {
-            var row: [String: String] = [:]
-            for (column, field) in zip(columns, fields) { row[column] = field }
+            func row(_ column: String) -> String {
+                guard let index = columnIndex[column] else { return "" }
+                return fields[index]
+            }
             func fail(_ column: String, _ message: String) -> CSVError { CSVError(line: line, column: column, message) }
             func domain(_ column: String, _ body: () throws(DomainError) -> Void) throws(CSVError) {
                 do throws(DomainError) { try body() } catch { throw fail(column, error.message) }
             }
 
-            let number = row["number", default: ""]
+            let number = row("number")
             try domain("number") { () throws(DomainError) in try TextRules.check(number, .premisesNumber, at: [.key("number")]) }
 
-            let kindText = row["kind", default: ""]
+            let kindText = row("kind")
             let kind: PremisesKind
             switch kindText.lowercased() {
             case "residential", "жилое": kind = .residential
@@ -242,7 +247,7 @@ public enum RegisterCSV {
                 throw fail("kind", "kind \(DomainError.quote(kindText)) must be residential or non-residential (жилое or нежилое)")
             }
 
-            var areaText = row["area", default: ""]
+            var areaText = row("area")
             var note = ""
             if decimalComma, areaText.utf8.contains(UInt8(ascii: ",")), !areaText.utf8.contains(UInt8(ascii: ".")) {
                 areaText = String(areaText.map { $0 == "," ? "." : $0 })
@@ -253,13 +258,13 @@ public enum RegisterCSV {
                 throw fail("area", error.message + note)
             }
 
-            let cadastralText = row["cadastral", default: ""]
+            let cadastralText = row("cadastral")
             let cadastral: String? = cadastralText.isEmpty ? nil : cadastralText
             if let cadastral {
                 try domain("cadastral") { () throws(DomainError) in try TextRules.check(cadastral, .cadastral, at: [.key("cadastral")]) }
             }
 
-            let holdersText = row["holders", default: ""]
+            let holdersText = row("holders")
             guard !holdersText.isEmpty else { throw fail("holders", "holders must name at least one owner id") }
             var holders: [String] = []
             for part in holdersText.split(separator: "+", omittingEmptySubsequences: false) {
@@ -268,7 +273,7 @@ public enum RegisterCSV {
                 holders.append(holder)
             }
 
-            let shareText = row["share", default: ""]
+            let shareText = row("share")
             var share = Rational.zero
             do throws(DomainError) { share = try Share.parse(shareText, at: [.key("share")]) } catch {
                 throw fail("share", error.message)

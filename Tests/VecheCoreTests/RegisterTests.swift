@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import VecheTestSupport
 @testable import VecheCore
 
 @Suite struct RegisterTests {
@@ -216,6 +218,26 @@ import Testing
             #expect(error.line == 0 && error.column == "building")
             #expect(error.description.hasPrefix("register, column building:"))
         }
+    }
+
+    @Test func theDemoSampleBuildingIsAValidRegister() throws {
+        let url = Vectors.repositoryRoot.appendingPathComponent("Sources/VecheCLI/Samples/building.csv")
+        let bytes = [UInt8](try Data(contentsOf: url))
+        let register = try RegisterCSV.parse(bytes: bytes, building: "b-demo-17", address: "г. Казань, ул. Профсоюзная, д. 17")
+        // Independent total: the area column summed as integer hundredths, once per premises.
+        var hundredths: [String: Int] = [:]
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: ";", omittingEmptySubsequences: false)
+            let parts = fields[2].split(separator: ",")
+            hundredths[String(fields[0])] = Int(parts[0])! * 100 + (parts.count > 1 ? Int(parts[1])! : 0)
+        }
+        #expect(register.premises.count == hundredths.count)
+        #expect(register.premises.count >= 100)
+        #expect(register.totalArea == Rational(BigInt(hundredths.values.reduce(0, +)), 100))
+        #expect(register.premises.contains { $0.kind == .nonResidential })
+        #expect(register.premises.contains { $0.stakes.contains { $0.holders.count > 1 } })
+        #expect(register.premises.contains { $0.stakes.count > 1 })
+        #expect(register.stakesByOwner["municipality"].map { $0.count > 1 } == true)
     }
 
     @Test func describesErrorsWithLineAndColumn() {
