@@ -120,5 +120,6 @@ public enum BallotRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     /// The refusal as a `DomainError` with its code, path and message.
     public var domainError: DomainError { DomainError(code, at: path, message) }
 
+    /// `reason: message`, for logs.
     public var description: String { "\(reason): \(message)" }
 }

@@ -23,6 +23,7 @@ public enum PathComponent: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The pointer token.
     public var description: String { pointerToken }
 }
 
@@ -68,6 +69,7 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         DomainError(code, at: prefix + path, message)
     }
 
+    /// `code at /pointer: message`, readable in logs and CLI output.
     public var description: String {
         path.isEmpty ? "\(code.rawValue): \(message)" : "\(code.rawValue) at \(pointer): \(message)"
     }

@@ -14,6 +14,7 @@ public struct CSVError: Error, Hashable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `line 14, column area: message`.
     public var description: String {
         var place = line > 0 ? "line \(line)" : "register"
         if let column { place += ", column \(column)" }

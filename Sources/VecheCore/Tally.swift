@@ -21,6 +21,7 @@ public struct Tally: Sendable {
 
     private let itemIndex: [String: Int]
     private let ownerIndex: [String: Int]
+    private let ownerNames: [String]
     private let ownerStakes: [[Int]]
     /// Per stake (flattened in register order): its weight, and the weight split as a numerator
     /// over one of a few distinct denominators, so sums are integer additions per denominator.
@@ -64,6 +65,7 @@ public struct Tally: Sendable {
         self.itemIndex = itemIndex
 
         var ownerIndex: [String: Int] = [:]
+        var ownerNames: [String] = []
         var ownerStakes: [[Int]] = []
         var weights: [Rational] = []
         var numerators: [BigInt] = []
@@ -90,12 +92,14 @@ public struct Tally: Sendable {
                         if ownerStakes[owner].last != stakeIndex { ownerStakes[owner].append(stakeIndex) }
                     } else {
                         ownerIndex[holder] = ownerStakes.count
+                        ownerNames.append(holder)
                         ownerStakes.append([stakeIndex])
                     }
                 }
             }
         }
         self.ownerIndex = ownerIndex
+        self.ownerNames = ownerNames
         self.ownerStakes = ownerStakes
         self.stakeWeights = weights
         self.stakeNumerators = numerators
@@ -138,10 +142,20 @@ public struct Tally: Sendable {
         record(ballot, owner: owner)
     }
 
+    /// Swift compares strings by canonical equivalence (U+212A KELVIN SIGN equals "K"), but the
+    /// wire compares them scalar by scalar; a hit is confirmed byte for byte so the tally never
+    /// matches a name another implementation would not.
+    private func lookUpItem(_ item: String) -> Int? {
+        guard let index = itemIndex[item], meeting.items[index].item.utf8.elementsEqual(item.utf8) else { return nil }
+        return index
+    }
+
     private func resolveReferences(_ ballot: Ballot) throws(BallotRefusal) -> Int {
-        guard let owner = ownerIndex[ballot.owner] else { throw .unknownOwner(ballot.owner) }
+        guard let owner = ownerIndex[ballot.owner], ownerNames[owner].utf8.elementsEqual(ballot.owner.utf8) else {
+            throw .unknownOwner(ballot.owner)
+        }
         var unknown: String?
-        for item in ballot.choices.keys where itemIndex[item] == nil {
+        for item in ballot.choices.keys where lookUpItem(item) == nil {
             // Dictionary order is arbitrary; name the least unknown item so the answer is reproducible.
             if let current = unknown, !item.utf8.lexicographicallyPrecedes(current.utf8) { continue }
             unknown = item
@@ -172,7 +186,7 @@ public struct Tally: Sendable {
     private mutating func record(_ ballot: Ballot, owner: Int) {
         var marks = [UInt8](repeating: MarkCode.blank, count: meeting.items.count)
         for (item, choice) in ballot.choices {
-            guard let index = itemIndex[item] else { continue }
+            guard let index = lookUpItem(item) else { continue }
             switch choice {
             case .single(.for): marks[index] = MarkCode.votesFor
             case .single(.against): marks[index] = MarkCode.against
@@ -184,14 +198,13 @@ public struct Tally: Sendable {
         admitted.append(Admitted(marks: marks, effectiveStakes: 0))
         let replaces = meeting.revote == .lastCounts
         let isOwn = ballot.source.isOwn
+        if isOwn { ownerHasOwn[owner] = true } else { ownerHasProxy[owner] = true }
         for stake in ownerStakes[owner] {
             let before = effective(stake)
             if isOwn {
                 if replaces || ownBallot[stake] < 0 { ownBallot[stake] = ballotIndex }
-                ownerHasOwn[owner] = true
             } else {
                 if replaces || proxyBallot[stake] < 0 { proxyBallot[stake] = ballotIndex }
-                ownerHasProxy[owner] = true
             }
             let after = effective(stake)
             guard after != before else { continue }

@@ -194,6 +194,16 @@ import Testing
         }
     }
 
+    @Test func namesMatchByteForByteNotByCanonicalEquivalence() throws {
+        // U+212A KELVIN SIGN is canonically equivalent to "K", so Swift's == says they are equal.
+        #expect("\u{212A}" == "K")
+        let register = Register(building: "b", address: "a", premises: [try Self.sole("1", "50", "oK")])
+        let tally = Tally(meeting: Self.meeting(items: [AgendaItem(item: "K", threshold: .participantsMajority)]), register: register)
+        #expect(throws: BallotRefusal.unknownOwner("o\u{212A}")) { try tally.checkReferences(Self.ballot("o\u{212A}", ["K": .single(.for)])) }
+        #expect(throws: BallotRefusal.unknownItem("\u{212A}")) { try tally.checkReferences(Self.ballot("oK", ["\u{212A}": .single(.for)])) }
+        try tally.checkReferences(Self.ballot("oK", ["K": .single(.for)]))
+    }
+
     @Test func refusedBallotsChangeNothing() throws {
         let register = Register(building: "b", address: "a", premises: [try Self.sole("1", "60", "o1"), try Self.sole("2", "40", "o2")])
         var tally = Tally(meeting: Self.meeting(), register: register)

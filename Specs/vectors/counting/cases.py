@@ -7,9 +7,11 @@ independently. Only the two "random-*" cases take their expectations from check.
 """
 import json
 import random
+import sys
 from pathlib import Path
 
-import check
+sys.dont_write_bytecode = True  # keep __pycache__ out of the vectors folder
+import check  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OPENS, CLOSES = "2026-12-01T00:00:00Z", "2026-12-11T00:00:00Z"
