@@ -1,1 +1,0 @@
-// The VecheCore module; see Specs/ and Package.swift for its place.
