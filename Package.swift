@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(name: "veche", dependencies: ["VecheCLI"]),
 
         // Helpers shared by the test targets.
-        .target(name: "VecheTestSupport", dependencies: ["VecheCore"]),
+        .target(name: "VecheTestSupport", dependencies: ["VecheCore", "VecheCrypto", "VecheLedger"]),
 
         .testTarget(name: "VecheCoreTests", dependencies: ["VecheCore", "VecheTestSupport"]),
         .testTarget(name: "VecheCryptoTests", dependencies: ["VecheCrypto", "VecheTestSupport"]),

@@ -128,6 +128,12 @@ public struct Tally: Sendable {
         _ = try resolveReferences(ballot)
     }
 
+    /// Whether `owner` holds stakes in this meeting's frozen register (byte-exact id match).
+    public func holdsStakes(owner: String) -> Bool {
+        guard let index = ownerIndex[owner] else { return false }
+        return ownerNames[index].utf8.elementsEqual(owner.utf8)
+    }
+
     /// Runs every check of `admit` without recording anything.
     public func check(_ ballot: Ballot) throws(BallotRefusal) {
         let owner = try resolveReferences(ballot)

@@ -73,7 +73,7 @@ extension LedgerError {
             case .conflict: .conflict
             case .rule: .rule
             }
-        self.init(kind, error.reason, field: LedgerError.commandPointer(error.path), error.message)
+        self.init(kind, error.code.rawValue, field: LedgerError.commandPointer(error.path), error.message)
     }
 }
 

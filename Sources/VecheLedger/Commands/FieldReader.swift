@@ -129,25 +129,25 @@ enum Grammar {
             ok = CommandID.isValid(text)
             expectation = "must match [A-Za-z0-9_-]{8,64}"
         case .premisesNumber:
-            ok = TextRules.isValidPremisesNumber(text)
+            ok = TextRule.premisesNumber.accepts(text)
             expectation = "must be 1–32 characters without control characters"
         case .freeText:
-            ok = TextRules.isValidFreeText(text, allowLineFeed: false)
+            ok = TextRule.freeText.accepts(text)
             expectation = "must be 1–2000 characters without control characters"
         case .proposal:
-            ok = TextRules.isValidFreeText(text, allowLineFeed: true)
+            ok = TextRule.freeTextWithLineFeeds.accepts(text)
             expectation = "must be 1–2000 characters without control characters other than LF"
         case .basis:
-            ok = TextRules.isValidBasis(text)
-            expectation = "must be at most 200 characters without control characters"
+            ok = TextRule.basis.accepts(text)
+            expectation = "must be 1–200 characters without control characters"
         case .cadastral:
-            ok = TextRules.isValidCadastral(text)
+            ok = TextRule.cadastral.accepts(text)
             expectation = "must match [0-9:]{1,40}"
         case .inn:
-            ok = TextRules.isValidINN(text)
+            ok = TextRule.inn.accepts(text)
             expectation = "must be 10 or 12 digits"
         case .sha256Hex:
-            ok = TextRules.isValidSHA256Hex(text)
+            ok = TextRule.hexSHA256.accepts(text)
             expectation = "must be 64 lowercase hex digits (SHA-256)"
         case .publicKey:
             ok = (try? PublicKey(string: text)) != nil

@@ -44,8 +44,9 @@ public struct InMemoryLedgerState: LedgerStateView, Sendable {
     public mutating func apply(
         _ effects: [StateEffect], commandID: String, fingerprint: [UInt8], context: EntryContext
     ) {
-        precondition(context.seq == entryCount, "entries must be applied in seq order")
-        entryCount += 1
+        // The auditor skips refused entries, so seqs may jump; they never go back.
+        precondition(context.seq >= entryCount, "entries must be applied in seq order")
+        entryCount = context.seq + 1
         if keepsFingerprints {
             commands[commandID] = CommandRecord(seq: context.seq, fingerprint: fingerprint)
         } else {

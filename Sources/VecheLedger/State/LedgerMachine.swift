@@ -250,7 +250,7 @@ private struct Rules<View: LedgerStateView> {
     }
 
     func requireOwnerInRegister(_ owner: String, _ meeting: MeetingRecord, tally: Tally) throws {
-        guard tally.hasStakes(owner: owner) else {
+        guard tally.holdsStakes(owner: owner) else {
             throw LedgerError(
                 .unknownReference, "unknown-owner", field: "/command/owner",
                 "owner \"\(owner)\" holds no stakes in the meeting's register")
@@ -268,7 +268,7 @@ private struct Rules<View: LedgerStateView> {
         let meeting = try knownMeeting(body.meeting)
         try requireOwnerInRegister(body.owner, meeting, tally: try tally(of: meeting))
         let ownGrant = try view.owner(ofKey: signer) == body.owner
-        let administratorGrant = !ownGrant && (try administratorKeys(of: meeting).contains(signer))
+        let administratorGrant = try !ownGrant && administratorKeys(of: meeting).contains(signer)
         guard ownGrant || administratorGrant else {
             throw forbidden("proxy.grant must be signed by a key bound to the owner, or by the building's administrator")
         }
