@@ -191,6 +191,33 @@ public final class HTTPClient {
         return try readResponse(headRequest: headRequest, deadline: Posix.monotonicNanoseconds() + timeout.nanoseconds)
     }
 
+    /// Whether input (or EOF) is waiting within `within`.
+    func waitReadable(within: Duration) -> Bool {
+        guard fd >= 0 else { return false }
+        if !decoder.buffer.isEmpty { return true }
+        return Posix.waitFor(fd, events: Int16(POLLIN), deadline: Posix.monotonicNanoseconds() + within.nanoseconds) == .ready
+    }
+
+    /// Reads exactly `count` raw bytes (bypassing the response decoder), or fewer if the peer closes or time runs out.
+    func readExactly(_ count: Int, within: Duration) -> [UInt8] {
+        guard fd >= 0 else { return [] }
+        let deadline = Posix.monotonicNanoseconds() + within.nanoseconds
+        var collected: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: count)
+        while collected.count < count {
+            let wanted = count - collected.count
+            let received = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, wanted, 0) }
+            if received > 0 {
+                collected.append(contentsOf: chunk[0..<received])
+            } else if received < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+                if Posix.waitFor(fd, events: Int16(POLLIN), deadline: deadline) != .ready { break }
+            } else {
+                break
+            }
+        }
+        return collected
+    }
+
     /// How the connection ended when read to the end.
     enum Ending: Equatable {
         /// The peer closed cleanly (FIN).
