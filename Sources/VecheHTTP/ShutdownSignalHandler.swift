@@ -11,11 +11,12 @@ import Synchronization
 public final class ShutdownSignalHandler: Sendable {
     private let sources: Mutex<[any DispatchSourceSignal]>
 
-    /// Installs the handlers; `onSignal` is told the signal's name (`SIGINT`) and how many have arrived.
+    /// Installs the handlers and returns once they are live; `onSignal` is told the signal's name (`SIGINT`) and how many have arrived.
     public init(server: HTTPServer, gracePeriod: Duration = .seconds(10), onSignal: (@Sendable (String, Int) -> Void)? = nil) {
         let queue = DispatchQueue(label: "veche.http.signals")
         let count = Atomic<Int>(0)
         var installed: [any DispatchSourceSignal] = []
+        let registered = DispatchGroup()
         for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
             // Ignore first so the default action (exit) cannot win the race with the source.
             signal(number, SIG_IGN)
@@ -25,9 +26,13 @@ public final class ShutdownSignalHandler: Sendable {
                 onSignal?(name, seen)
                 server.beginShutdown(gracePeriod: seen == 1 ? gracePeriod : .zero)
             }
+            // Registration is asynchronous; until it completes a signal would meet SIG_IGN and vanish.
+            registered.enter()
+            source.setRegistrationHandler { registered.leave() }
             source.resume()
             installed.append(source)
         }
+        _ = registered.wait(timeout: .now() + .seconds(2))
         sources = Mutex(installed)
     }
 
