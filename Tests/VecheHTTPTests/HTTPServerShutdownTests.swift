@@ -96,7 +96,11 @@ struct HTTPServerShutdownTests {
             #expect(ending == .closed)
         }
     }
+}
 
+/// Signals reach every installed handler in the process, so these run one at a time.
+@Suite("Shutdown on signals", .serialized)
+struct ShutdownSignalTests {
     @Test func terminationSignalShutsTheServerDown() async throws {
         let server = HTTPServer(configuration: testConfiguration(), handler: echoHandler)
         try server.start()
@@ -111,5 +115,34 @@ struct HTTPServerShutdownTests {
         }
         #expect(server.state == .stopped)
         #expect(seen.withLock { $0 } == ["SIGTERM 1"])
+    }
+
+    @Test func secondInterruptEndsTheGracePeriodAtOnce() async throws {
+        let started = Atomic<Bool>(false)
+        let server = HTTPServer(configuration: testConfiguration()) { _ in
+            started.store(true, ordering: .releasing)
+            try? await Task.sleep(for: .seconds(30))
+            return .text("late")
+        }
+        try server.start()
+        let port = server.port
+        let signals = ShutdownSignalHandler(server: server, gracePeriod: .seconds(30))
+        defer { signals.cancel() }
+        async let outcome = offPool { () -> Bool in
+            (try? HTTPClient(host: "127.0.0.1", port: port).get("/stuck")) == nil
+        }
+        try await offPool { while !started.load(ordering: .acquiring) { usleep(2_000) } }
+        let start = nowMilliseconds()
+        kill(getpid(), SIGINT)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(server.state == .shuttingDown)
+        kill(getpid(), SIGINT)
+        for _ in 0..<300 where server.state != .stopped {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(server.state == .stopped)
+        #expect(nowMilliseconds() - start < 3000)
+        let failed = try await outcome
+        #expect(failed)
     }
 }
