@@ -266,6 +266,8 @@ final class EventLoop {
         while connection.readable, connection.wantsInput, !connection.isClosed {
             let count = recv(connection.fd, scratch.baseAddress, scratch.count, 0)
             if count > 0 {
+                // A short read emptied the socket; new data will raise a fresh edge, so skip the EAGAIN probe.
+                if count < scratch.count { connection.readable = false }
                 consume(count, on: connection)
                 continue
             }
