@@ -30,6 +30,10 @@ final class Connection {
     var inbound: [UInt8] = []
     /// Where the search for the end of the head resumes, so a slow head is not rescanned from 0.
     var scanFrom = 0
+    /// How far the current request line has been checked for forbidden bytes while incomplete.
+    var lineChecked = 0
+    /// The current request line is complete and valid.
+    var lineValidated = false
     /// Monotonic ns of the current request's first byte.
     var requestStart: Int64?
     /// No request has completed on this connection yet.

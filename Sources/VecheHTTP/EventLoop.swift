@@ -358,10 +358,23 @@ final class EventLoop {
         if skip > 0 {
             connection.inbound.removeSubrange(0..<skip)
             connection.scanFrom = 0
+            connection.lineChecked = 0
         }
         guard !connection.inbound.isEmpty else { return false }
         let limit = configuration.maxHeaderBytes
         guard let end = RequestHeadParser.endOfHead(in: connection.inbound, searchingFrom: connection.scanFrom) else {
+            // Refuse noise as soon as the request line shows it, instead of holding the slot until the deadline.
+            if !connection.lineValidated {
+                switch RequestHeadParser.checkPartialRequestLine(connection.inbound, from: connection.lineChecked) {
+                case .incomplete(let checked):
+                    connection.lineChecked = checked
+                case .valid:
+                    connection.lineValidated = true
+                case .invalid(let violation):
+                    reject(connection, violation)
+                    return false
+                }
+            }
             if connection.inbound.count > limit {
                 reject(connection, oversizeHeadViolation(connection.inbound))
             } else {
@@ -382,6 +395,8 @@ final class EventLoop {
         }
         connection.inbound.removeSubrange(0..<end)
         connection.scanFrom = 0
+        connection.lineChecked = 0
+        connection.lineValidated = false
         startRequest(connection, head)
         return true
     }

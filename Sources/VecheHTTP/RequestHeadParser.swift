@@ -55,6 +55,44 @@ struct RequestHeadParser {
         return nil
     }
 
+    /// What an incomplete head's first line shows so far.
+    enum PartialLine: Equatable {
+        /// No line end yet; bytes up to the index are acceptable.
+        case incomplete(checkedUpTo: Int)
+        /// The request line is complete and valid.
+        case valid
+        /// The request line is already wrong.
+        case invalid(ProtocolViolation)
+    }
+
+    /// Checks the request line of an incomplete head from `start` on (each byte is looked at once).
+    static func checkPartialRequestLine(_ buffer: [UInt8], from start: Int) -> PartialLine {
+        var index = start
+        while index < buffer.count {
+            let byte = buffer[index]
+            if byte == 0x0A {
+                return .invalid(ProtocolViolation(.badRequest, "head: line feed without carriage return"))
+            }
+            if byte == 0x0D {
+                guard index + 1 < buffer.count else { return .incomplete(checkedUpTo: index) }
+                guard buffer[index + 1] == 0x0A else {
+                    return .invalid(ProtocolViolation(.badRequest, "head: carriage return without line feed"))
+                }
+                do {
+                    _ = try parseRequestLine(buffer[0..<index])
+                    return .valid
+                } catch {
+                    return .invalid(error)
+                }
+            }
+            guard byte >= 0x20, byte < 0x7F else {
+                return .invalid(ProtocolViolation(.badRequest, "request line: control or non-ASCII byte"))
+            }
+            index += 1
+        }
+        return .incomplete(checkedUpTo: index)
+    }
+
     /// Parses `head` (the bytes before the blank line's CRLF CRLF, without it).
     func parse(_ head: ArraySlice<UInt8>) throws(ProtocolViolation) -> RequestHead {
         var lines = try Self.lines(of: head)

@@ -190,3 +190,31 @@ struct RequestHeadParserTests {
         #expect(!HTTPHeaders.namesEqual("abc", "abcd"))
     }
 }
+
+@Suite("Early request-line checks")
+struct PartialRequestLineTests {
+    func check(_ text: String, from start: Int = 0) -> RequestHeadParser.PartialLine {
+        RequestHeadParser.checkPartialRequestLine(Array(text.utf8), from: start)
+    }
+
+    func status(_ line: RequestHeadParser.PartialLine) -> Int? {
+        if case .invalid(let violation) = line { return violation.status.code }
+        return nil
+    }
+
+    @Test func acceptableBytesWaitForTheLineEnd() {
+        #expect(check("GET /some") == .incomplete(checkedUpTo: 9))
+        #expect(check("GET / HTTP/1.1\r") == .incomplete(checkedUpTo: 14))
+        #expect(check("GET / HTTP/1.1\r\nHo") == .valid)
+        #expect(check("GET / HTTP/1.1\r\n", from: 10) == .valid)
+    }
+
+    @Test func badLinesAreRefusedBeforeTheHeadEnds() {
+        #expect(status(check("\u{1}\u{2}")) == 400)
+        #expect(status(check("GET /\u{FF}")) == 400)
+        #expect(status(check("GET /\n")) == 400)
+        #expect(status(check("GET /\rX")) == 400)
+        #expect(status(check("GET / HTTP/2.0\r\n")) == 505)
+        #expect(status(check("GET  / HTTP/1.1\r\n")) == 400)
+    }
+}
