@@ -18,6 +18,8 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
+        // epoll and eventfd from glibc (missing from Swift's Glibc module map); header-only.
+        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
 
         // Domain, exact arithmetic, counting. No C, no I/O.
         .target(name: "VecheCore"),
@@ -28,7 +30,7 @@ let package = Package(
         // Durable store (SQLite) and the ingest pipeline.
         .target(name: "VecheStore", dependencies: ["VecheLedger", "VecheCrypto", "VecheCore", "CSQLite"]),
         // HTTP/1.1 server on POSIX sockets; knows nothing of Veche.
-        .target(name: "VecheHTTP"),
+        .target(name: "VecheHTTP", dependencies: ["CEpoll"]),
         // Protocol documents and charts.
         .target(name: "VecheReport", dependencies: ["VecheLedger", "VecheCore"]),
         // The Veche HTTP API over the store.

@@ -1,1 +1,0 @@
-// The VecheHTTP module; see Specs/ and Package.swift for its place.
