@@ -9,6 +9,7 @@ public enum CLI {
         KeyShowVerb.self,
         CanonVerb.self,
         SignVerb.self,
+        VerifyVerb.self,
     ] }
 
     /// Runs `veche` with `arguments` (without the program name).

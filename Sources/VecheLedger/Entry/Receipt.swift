@@ -1,4 +1,4 @@
-public import VecheCrypto
+import VecheCrypto
 
 /// What a submitter gets for an accepted command (WIRE.md "Receipt").
 public struct Receipt: Sendable {

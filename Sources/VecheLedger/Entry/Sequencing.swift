@@ -1,5 +1,5 @@
 public import VecheCore
-public import VecheCrypto
+import VecheCrypto
 
 /// A command turned into the entry it becomes, and what the rules decided for it.
 public struct SequencedCommand: Sendable {
