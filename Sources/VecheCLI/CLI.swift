@@ -10,6 +10,7 @@ public enum CLI {
         CanonVerb.self,
         SignVerb.self,
         VerifyVerb.self,
+        BenchVerifyVerb.self,
     ] }
 
     /// Runs `veche` with `arguments` (without the program name).

@@ -119,6 +119,17 @@ public struct SignedEnvelope: Sendable, Hashable {
     public static func verified(
         command: JSONValue, signer: String, signature: String, in field: JSONPointer = .root
     ) throws(EnvelopeError) -> SignedEnvelope {
+        let (key, bytes) = try verify(canonicalCommand: CanonicalJSON.serialize(command), signer: signer, signature: signature, in: field)
+        return SignedEnvelope(command: command, signer: key, signature: bytes)
+    }
+
+    /// Step 3 over the command's canonical bytes, when the caller already has them (the
+    /// auditor takes them straight from a canonical record line): returns the parsed key and
+    /// signature bytes, or throws the 403 naming the field.
+    @discardableResult
+    public static func verify(
+        canonicalCommand: [UInt8], signer: String, signature: String, in field: JSONPointer = .root
+    ) throws(EnvelopeError) -> (signer: PublicKey, signature: [UInt8]) {
         let key: PublicKey
         do {
             key = try PublicKey(string: signer)
@@ -134,10 +145,12 @@ public struct SignedEnvelope: Sendable, Hashable {
         guard bytes.count == 64 else {
             throw EnvelopeError(.invalidSignature, field: field.appending("signature"), "a signature is 64 bytes, got \(bytes.count)")
         }
-        let envelope = SignedEnvelope(command: command, signer: key, signature: bytes)
-        guard envelope.isSignatureValid else {
+        var input = Array(signingContext.utf8)
+        input.append(0x0A)
+        input += canonicalCommand
+        guard key.isValidSignature(bytes, for: input) else {
             throw EnvelopeError(.invalidSignature, field: field.appending("signature"), "signature is not valid for signer over this command")
         }
-        return envelope
+        return (key, bytes)
     }
 }

@@ -7,7 +7,7 @@ public import VecheCrypto
 public struct LedgerWriter {
     public let origin: String
     private let operatorKey: Ed25519.PrivateKey
-    public private(set) var state = InMemoryLedgerState(keepsFingerprints: false)
+    public private(set) var state = InMemoryLedgerState(mode: .auditor)
     private var tree = MerkleAppender()
     private var lastLeaf = LedgerEntry.zeroHash
     private var lastTime: Timestamp?

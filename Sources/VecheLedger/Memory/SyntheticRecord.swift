@@ -1,3 +1,4 @@
+import Dispatch
 public import VecheCore
 public import VecheCrypto
 
@@ -21,6 +22,8 @@ public struct SyntheticRecord {
         public var seed: UInt64 = 1
         /// `ru-zhk-2024` (10-day notice, 7-day vote) or `generic` (opens at creation, 1-day vote).
         public var rules: RuleSet = .ruZhk2024
+        /// Meetings held one after another in each building.
+        public var meetingsPerBuilding = 1
 
         public init() {}
     }
@@ -93,11 +96,40 @@ private struct Generator {
         return .object(members)
     }
 
+    /// Commands waiting to be signed (in parallel) and appended (in order).
+    var pending: [(command: JSONValue, key: SigningKey, time: Timestamp)] = []
+    var keys: [String: SigningKey] = [:]
+
+    /// The key of a generated participant, derived once.
+    mutating func key(_ label: String) -> SigningKey {
+        if let key = keys[label] { return key }
+        let key = Self.key(label)
+        keys[label] = key
+        return key
+    }
+
     mutating func submit(_ type: String, _ fields: [String: JSONValue], by key: SigningKey) throws {
-        let envelope = try SignedEnvelope.sign(command: command(type, fields), with: key)
-        try writer.append(envelope, at: clock)
+        pending.append((command(type, fields), key, clock))
         clock = Timestamp(milliseconds: clock.milliseconds + 7)
         summary.entries += 1
+        if pending.count >= 1024 { try flush() }
+    }
+
+    /// Signs the pending commands on all cores, then appends them in order.
+    mutating func flush() throws {
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending = []
+        let signed = SignedBatch(count: batch.count)
+        DispatchQueue.concurrentPerform(iterations: batch.count) { index in
+            signed.set(index, try? SignedEnvelope.sign(command: batch[index].command, with: batch[index].key))
+        }
+        for (index, item) in batch.enumerated() {
+            guard let envelope = signed.envelopes[index] else {
+                throw LedgerError(.malformed, "signing-failed", "could not sign a generated command")
+            }
+            try writer.append(envelope, at: item.time)
+        }
     }
 
     mutating func run() throws {
@@ -111,6 +143,7 @@ private struct Generator {
         for building in 0..<parameters.buildings {
             try runBuilding(building)
         }
+        try flush()
         try writer.finish()
     }
 
@@ -144,14 +177,22 @@ private struct Generator {
         }
         try submit("building.register", ["building": .string(building), "address": .string("г. Казань, ул. Синтетическая, д. \(index + 1)"), "premises": .array(premises)], by: registrar)
         for owner in owners {
-            try submit("owner.key", ["owner": .string(owner), "key": .string(Self.key(owner).publicKey.string), "action": "bind"], by: registrar)
+            try submit("owner.key", ["owner": .string(owner), "key": .string(key(owner).publicKey.string), "action": "bind"], by: registrar)
         }
         summary.owners += owners.count
-        let administrator = Self.key("administrator-\(building)")
+        let administrator = key("administrator-\(building)")
         try submit(
             "building.administrator",
             ["building": .string(building), "keys": [.string(administrator.publicKey.string)], "organization": ["name": "ООО «УК Синтетика»", "inn": "1655000000"]],
             by: registrar)
+        for number in 1...max(1, parameters.meetingsPerBuilding) {
+            try runMeeting(number, building: building, owners: owners, administrator: administrator)
+        }
+        keys = [:]
+    }
+
+    /// One meeting: create, ballots (own, proxy, paper), close.
+    mutating func runMeeting(_ number: Int, building: String, owners: [String], administrator: SigningKey) throws {
         let opens: Timestamp
         let closes: Timestamp
         switch parameters.rules {
@@ -162,7 +203,7 @@ private struct Generator {
             opens = clock
             closes = Timestamp(milliseconds: opens.milliseconds + Timestamp.millisecondsPerDay)
         }
-        let meeting = "\(building)-M1"
+        let meeting = "\(building)-M\(number)"
         let thresholds = ["participants-majority", "all-majority", "all-two-thirds", "participants-majority"]
         try submit(
             "meeting.create",
@@ -196,17 +237,34 @@ private struct Generator {
                 let scan = Hex.encode(SHA256.hash(Array("scan-\(owner)".utf8)))
                 try submit("ballot.paper", ["meeting": .string(meeting), "owner": .string(owner), "choices": .object(choices), "scan": .string(scan)], by: administrator)
             } else if roll < parameters.paperPercent + parameters.proxyPercent {
-                let proxy = Self.key("proxy-\(owner)")
-                try submit("proxy.grant", ["meeting": .string(meeting), "owner": .string(owner), "proxy": .string(proxy.publicKey.string)], by: Self.key(owner))
+                let proxy = key("proxy-\(owner)-\(number)")
+                try submit("proxy.grant", ["meeting": .string(meeting), "owner": .string(owner), "proxy": .string(proxy.publicKey.string)], by: key(owner))
                 try submit("ballot.cast", ["meeting": .string(meeting), "owner": .string(owner), "choices": .object(choices)], by: proxy)
             } else {
-                try submit("ballot.cast", ["meeting": .string(meeting), "owner": .string(owner), "choices": .object(choices)], by: Self.key(owner))
+                try submit("ballot.cast", ["meeting": .string(meeting), "owner": .string(owner), "choices": .object(choices)], by: key(owner))
             }
             summary.ballots += 1
         }
         clock = closes
+        try flush()
         try writer.closeDueMeetings(at: clock)
         summary.entries += 1
         clock = Timestamp(milliseconds: clock.milliseconds + 1000)
     }
+}
+
+/// Envelopes signed by `concurrentPerform`; each index is written by one iteration only and
+/// read after it returns, so the storage needs no lock.
+private final class SignedBatch: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<SignedEnvelope?>
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: nil)
+    }
+    deinit {
+        storage.deinitialize()
+        storage.deallocate()
+    }
+    func set(_ index: Int, _ envelope: SignedEnvelope?) { storage[index] = envelope }
+    var envelopes: UnsafeMutableBufferPointer<SignedEnvelope?> { storage }
 }

@@ -257,11 +257,11 @@ private struct Rules<View: LedgerStateView> {
         }
     }
 
+    /// The meeting's live tally. A view may drop the tallies of finished meetings (the
+    /// auditor does); then a fresh one over the frozen register still judges references the
+    /// same way, and the meeting's state refuses everything else.
     func tally(of meeting: MeetingRecord) throws -> Tally {
-        guard let tally = try view.tally(ofMeeting: meeting.id) else {
-            preconditionFailure("a stored meeting has no tally: \(meeting.id)")
-        }
-        return tally
+        try view.tally(ofMeeting: meeting.id) ?? Tally(meeting: meeting.spec, register: meeting.register)
     }
 
     func proxyGrant(_ body: ProxyGrant) throws -> [StateEffect] {

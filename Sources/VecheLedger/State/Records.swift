@@ -78,7 +78,7 @@ public struct MeetingRecord: Sendable {
     public let spec: MeetingSpec
     public let form: MeetingForm
     /// The `meeting.create` command object as signed.
-    public let createCommand: JSONValue
+    public var createCommand: JSONValue
     public let createdSeq: Int
     public let createdAt: Timestamp
     /// The register in force at creation (frozen for this meeting) and its entry's leaf.

@@ -151,16 +151,25 @@ private final class ReplayBox: @unchecked Sendable {
 /// storage is race-free.
 private final class CheckedBatch: @unchecked Sendable {
     let lines: [(bytes: [UInt8], terminated: Bool, lineNumber: Int)]
-    var results: [CheckedLine?]
+    private let storage: UnsafeMutableBufferPointer<CheckedLine?>
 
     init(_ lines: [(bytes: [UInt8], terminated: Bool, lineNumber: Int)]) {
         self.lines = lines
-        self.results = [CheckedLine?](repeating: nil, count: lines.count)
+        storage = .allocate(capacity: lines.count)
+        storage.initialize(repeating: nil)
     }
+
+    deinit {
+        storage.deinitialize()
+        storage.deallocate()
+    }
+
+    /// The checked lines, in order (only after every `check` has returned).
+    var results: UnsafeMutableBufferPointer<CheckedLine?> { storage }
 
     func check(_ index: Int) {
         let line = lines[index]
-        results.withUnsafeMutableBufferPointer { $0[index] = CheckedLine(line.bytes, terminated: line.terminated, lineNumber: line.lineNumber) }
+        storage[index] = CheckedLine(line.bytes, terminated: line.terminated, lineNumber: line.lineNumber)
     }
 }
 
@@ -191,15 +200,16 @@ private struct CheckedLine: Sendable {
             if CanonicalJSON.serialize(value) != bytes { problems.append("the checkpoint line is not canonical JSON (RFC 8785)") }
             return
         }
-        if CanonicalJSON.serialize(value) != bytes {
+        let canonical = CanonicalJSON.serialize(value) == bytes
+        if !canonical {
             problems.append("the line is not the canonical JSON (RFC 8785) of its entry")
         }
         do {
             let entry = try LedgerEntry(json: value)
             self.entry = entry
-            canonicalCommand = CanonicalJSON.serialize(entry.command)
+            canonicalCommand = (canonical ? Self.commandBytes(inCanonicalEntry: bytes) : nil) ?? CanonicalJSON.serialize(entry.command)
             do {
-                _ = try SignedEnvelope.verified(command: entry.command, signer: entry.signer, signature: entry.signature)
+                try SignedEnvelope.verify(canonicalCommand: canonicalCommand, signer: entry.signer, signature: entry.signature)
                 signatureValid = true
             } catch {
                 problems.append("signature: \(error.message)")
@@ -210,11 +220,32 @@ private struct CheckedLine: Sendable {
     }
 }
 
+extension CheckedLine {
+    /// JCS(command) as it stands inside a canonical entry line, without serialising again.
+    ///
+    /// A canonical entry is `{"command":<JCS(command)>,"prev":"<hex>","seq":…}` (keys
+    /// sorted); nothing after the command can contain `,"prev":"`, so its last occurrence ends
+    /// the command.
+    static func commandBytes(inCanonicalEntry line: [UInt8]) -> [UInt8]? {
+        let head = Array(#"{"command":"#.utf8)
+        let tail = Array(#","prev":""#.utf8)
+        guard line.starts(with: head), line.count > head.count + tail.count else { return nil }
+        var index = line.count - tail.count
+        while index > head.count {
+            if line[index] == tail[0], line[index..<(index + tail.count)].elementsEqual(tail) {
+                return Array(line[head.count..<index])
+            }
+            index -= 1
+        }
+        return nil
+    }
+}
+
 /// The in-order part of verification: chain, tree, rules, results.
 private struct Replay {
     let trustedKey: TrustedKey?
     var report = VerificationReport()
-    var state = InMemoryLedgerState(keepsFingerprints: false)
+    var state = InMemoryLedgerState(mode: .auditor)
     var tree = MerkleAppender()
     var previousLeaf = LedgerEntry.zeroHash
     var previousTime: Timestamp?
