@@ -40,7 +40,11 @@ public final class SQLiteConnection {
     }
 
     /// Runs one or more statements that return no rows.
+    ///
+    /// Cached statements are reset first: a statement left on a row keeps its read open, and
+    /// SQLite refuses to COMMIT while one is.
     public func execute(_ sql: String) throws(SQLiteError) {
+        resetStatements()
         var error: UnsafeMutablePointer<CChar>?
         let code = sqlite3_exec(handle, sql, nil, nil, &error)
         if code != SQLITE_OK {
@@ -48,6 +52,12 @@ public final class SQLiteConnection {
             sqlite3_free(error)
             throw SQLiteError(code: code, message: message, sql: sql)
         }
+    }
+
+    /// Resets every cached statement, ending the implicit read transaction a half-stepped
+    /// statement keeps open (which would pin an old snapshot and block COMMIT).
+    public func resetStatements() {
+        for statement in cache.values { statement.reset() }
     }
 
     /// A cached prepared statement for `sql`, reset and with bindings cleared.
