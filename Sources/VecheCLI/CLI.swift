@@ -5,6 +5,12 @@ public enum CLI {
     /// Every verb, in the order `veche --help` lists them.
     static var verbs: [any Verb.Type] { [
         DemoVerb.self,
+        InitVerb.self,
+        ServeVerb.self,
+        SubmitVerb.self,
+        RegisterImportVerb.self,
+        TallyVerb.self,
+        ExportVerb.self,
         KeygenVerb.self,
         KeyShowVerb.self,
         CanonVerb.self,

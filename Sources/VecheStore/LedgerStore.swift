@@ -69,12 +69,15 @@ public final class LedgerStore: Sendable {
     private let published: Mutex<Published>
     private let sequencerState: SequencerBox
     private let metrics = Mutex(IngestMetrics())
+    private let lock: DirectoryLock
 
     /// The file names inside a data directory.
     public enum Files {
         public static let database = "veche.db"
         public static let operatorKey = "operator.key"
         public static let registrarKey = "registrar.key"
+        /// Held (flock) by the one process that writes the ledger.
+        public static let lock = "veche.lock"
     }
 
     // MARK: - init and open
@@ -157,6 +160,7 @@ public final class LedgerStore: Sendable {
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw StoreError(.directory, "\(directory) is not a Veche data directory (no \(Files.database)); run veche init first")
         }
+        self.lock = try DirectoryLock(path: Self.path(directory, Files.lock))
         let signing: SigningKey
         do {
             signing = try SigningKey.load(from: Self.path(directory, Files.operatorKey))
@@ -564,29 +568,7 @@ public final class LedgerStore: Sendable {
     /// Writes the election record (entries 0..n−1 and the checkpoint for n) from one
     /// consistent snapshot, safe while the sequencer runs.
     public func exportRecord(to sink: ([UInt8]) throws -> Void) throws -> Int {
-        try readers.with { db in
-            try db.readTransaction {
-                let statement = try db.statement("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1")
-                guard try statement.step() else { throw StoreError(.corrupt, "no checkpoint stored") }
-                let size = statement.int(0)
-                let note = statement.text(1)
-                let rows = try db.statement("SELECT body FROM entries WHERE seq < ? ORDER BY seq")
-                try rows.bind([.int(Int64(size))])
-                var buffer: [UInt8] = []
-                buffer.reserveCapacity(1 << 20)
-                while try rows.step() {
-                    buffer += rows.blob(0)
-                    buffer.append(0x0A)
-                    if buffer.count >= 1 << 20 {
-                        try sink(buffer)
-                        buffer.removeAll(keepingCapacity: true)
-                    }
-                }
-                buffer += ElectionRecord.checkpointLine(note: note)
-                try sink(buffer)
-                return size
-            }
-        }
+        try LedgerReader(directory: directory).exportRecord(to: sink)
     }
 
     /// Counters for `/metrics`.
@@ -731,5 +713,27 @@ public enum SystemClock {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Timestamp(milliseconds: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
+    }
+}
+
+/// An exclusive `flock` on a file in the data directory: one writer per ledger.
+private final class DirectoryLock: Sendable {
+    private let descriptor: Int32
+
+    init(path: String) throws {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw StoreError(.directory, "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw StoreError(.directory, "another veche process is serving this data directory (\(path) is locked)")
+        }
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 }

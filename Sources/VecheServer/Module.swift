@@ -1,1 +1,0 @@
-// The VecheServer module; see Specs/ and Package.swift for its place.
