@@ -55,6 +55,8 @@ let package = Package(
         .testTarget(name: "VecheHTTPTests", dependencies: ["VecheHTTP", "VecheTestSupport"]),
         .testTarget(name: "VecheServerTests", dependencies: ["VecheServer", "VecheStore", "VecheLedger", "VecheCrypto", "VecheCore", "VecheHTTP", "VecheTestSupport"]),
         .testTarget(name: "VecheCLITests", dependencies: ["VecheCLI", "VecheLedger", "VecheCrypto", "VecheCore", "VecheTestSupport"]),
+        // Kills and restarts the real `veche serve` (SwiftPM builds the executable for it).
+        .testTarget(name: "VecheCrashTests", dependencies: ["veche", "VecheTestSupport", "VecheLedger", "VecheCrypto", "VecheCore", "VecheHTTP"]),
     ]
 )
 

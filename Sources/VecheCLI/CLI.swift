@@ -17,6 +17,8 @@ public enum CLI {
         SignVerb.self,
         VerifyVerb.self,
         BenchVerifyVerb.self,
+        BenchIngestVerb.self,
+        BenchHTTPVerb.self,
     ] }
 
     /// Runs `veche` with `arguments` (without the program name).

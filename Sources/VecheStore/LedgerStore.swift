@@ -292,8 +292,8 @@ public final class LedgerStore: Sendable {
             }
         }
         switch decided {
-        case .accepted(let seq, let leaf, let entry, let checkpoint):
-            return .accepted(try receipt(seq: seq, leaf: leaf, entry: entry, checkpoint: checkpoint))
+        case .accepted(let seq, let leaf, let entry, let checkpoint, let nodes):
+            return .accepted(try receipt(seq: seq, leaf: leaf, entry: entry, checkpoint: checkpoint, nodes: nodes))
         case .repeated(let seq):
             let checkpoint = latestCheckpoint
             let (entry, leaf) = try readers.with { db in (try SQLiteStateView.entry(db, seq: seq), try SQLiteStateView.leaf(db, seq: seq)) }
@@ -301,9 +301,14 @@ public final class LedgerStore: Sendable {
         }
     }
 
-    private func receipt(seq: Int, leaf: [UInt8], entry: LedgerEntry, checkpoint: SignedCheckpoint) throws -> Receipt {
-        let path = try readers.with { db in
-            try MerkleTree.inclusionProof(index: seq, size: checkpoint.checkpoint.size, in: SQLiteMerkleNodes(db: db))
+    private func receipt(seq: Int, leaf: [UInt8], entry: LedgerEntry, checkpoint: SignedCheckpoint, nodes: BatchNodes? = nil) throws -> Receipt {
+        let path: [[UInt8]]
+        if let nodes, let fromMemory = try? MerkleTree.inclusionProof(index: seq, size: checkpoint.checkpoint.size, in: nodes) {
+            path = fromMemory
+        } else {
+            path = try readers.with { db in
+                try MerkleTree.inclusionProof(index: seq, size: checkpoint.checkpoint.size, in: SQLiteMerkleNodes(db: db))
+            }
         }
         return Receipt(seq: seq, leaf: leaf, entry: entry, proof: try TlogProof(index: seq, path: path, checkpoint: checkpoint))
     }
@@ -362,6 +367,7 @@ public final class LedgerStore: Sendable {
         var touched: Set<String> = []
         var accepted: [(type: String, outcome: String)] = []
         var appender = box.appender
+        let edge = appender.edgeNodes
         var lastLeaf = box.lastLeaf
         var lastTime = box.lastTime
         let started = ContinuousClock.now
@@ -419,8 +425,10 @@ public final class LedgerStore: Sendable {
             box.lastLeaf = lastLeaf
             box.lastTime = lastTime
             let current = checkpoint ?? latestCheckpoint
+            let proofNodes = pendingAccepted.isEmpty ? nil : BatchNodes(edge + nodes)
             for item in pendingAccepted {
-                outcomes[item.index] = .success(.accepted(seq: item.seq, leaf: item.leaf, entry: item.entry, checkpoint: current))
+                outcomes[item.index] = .success(
+                    .accepted(seq: item.seq, leaf: item.leaf, entry: item.entry, checkpoint: current, nodes: proofNodes))
             }
             var live: [String: LiveFigures] = [:]
             for meeting in touched {
@@ -596,8 +604,31 @@ public final class LedgerStore: Sendable {
 
 /// A decided submission, before the caller builds its receipt.
 private enum Decided: Sendable {
-    case accepted(seq: Int, leaf: [UInt8], entry: LedgerEntry, checkpoint: SignedCheckpoint)
+    /// `nodes` holds what the receipts of this commit's entries need, so callers build their
+    /// proofs from memory, in parallel, instead of reading O(log n) rows each.
+    case accepted(seq: Int, leaf: [UInt8], entry: LedgerEntry, checkpoint: SignedCheckpoint, nodes: BatchNodes?)
     case repeated(seq: Int)
+}
+
+/// The Merkle nodes a commit created plus the right edge before it: every node an inclusion
+/// proof of the commit's entries into the commit's tree reads (see `MerkleAppender.edgeNodes`).
+/// Immutable once built.
+final class BatchNodes: MerkleNodeSource, Sendable {
+    private let hashes: [Int64: [UInt8]]
+
+    init(_ nodes: [MerkleNode]) {
+        var hashes: [Int64: [UInt8]] = [:]
+        hashes.reserveCapacity(nodes.count)
+        for node in nodes { hashes[StoreSchema.nodeKey(level: node.id.level, index: node.id.index)] = node.hash }
+        self.hashes = hashes
+    }
+
+    func node(level: Int, index: Int) throws -> [UInt8] {
+        guard let hash = hashes[StoreSchema.nodeKey(level: level, index: index)] else {
+            throw StoreError(.notFound, "Merkle node (\(level), \(index)) is not among this commit's nodes")
+        }
+        return hash
+    }
 }
 
 private struct Pending: Sendable {

@@ -41,7 +41,35 @@ public struct LedgerEntry: Sendable, Equatable {
     }
 
     /// JCS(entry): the bytes that are hashed, exported and served.
-    public var canonicalBytes: [UInt8] { CanonicalJSON.serialize(json) }
+    public var canonicalBytes: [UInt8] {
+        Self.canonicalBytes(
+            seq: seq, time: time, prev: prev, canonicalCommand: CanonicalJSON.serialize(command), signer: signer, signature: signature)
+    }
+
+    /// JCS(entry) assembled from its parts, `canonicalCommand` being JCS(command) already:
+    /// `{"command":…,"prev":"…","seq":…,"signature":"…","signer":"…","time":"…"}` — the six
+    /// keys in JCS order, so this is byte for byte `CanonicalJSON.serialize(json)` without
+    /// building and sorting the object (the sequencer does this once per command).
+    static func canonicalBytes(
+        seq: Int, time: Timestamp, prev: [UInt8], canonicalCommand: [UInt8], signer: String, signature: String
+    ) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(canonicalCommand.count + 260)
+        out += #"{"command":"#.utf8
+        out += canonicalCommand
+        out += #","prev":"#.utf8
+        CanonicalJSON.writeString(Hex.encode(prev), into: &out)
+        out += #","seq":"#.utf8
+        CanonicalJSON.writeInteger(Int64(seq), into: &out)
+        out += #","signature":"#.utf8
+        CanonicalJSON.writeString(signature, into: &out)
+        out += #","signer":"#.utf8
+        CanonicalJSON.writeString(signer, into: &out)
+        out += #","time":"#.utf8
+        CanonicalJSON.writeString(time.ledgerString, into: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
 
     /// Leaf hash = SHA-256(0x00 ‖ JCS(entry)).
     public static func leafHash(canonicalBytes: [UInt8]) -> [UInt8] {

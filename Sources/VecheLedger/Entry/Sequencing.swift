@@ -25,11 +25,14 @@ public enum Sequencing {
         expectedOrigin: String?, view: some LedgerStateView
     ) throws -> SequencedCommand {
         let time = max(now, lastTime ?? now)
-        let canonicalCommand = CanonicalJSON.serialize(envelope.command)
+        let canonicalCommand = envelope.canonicalCommand
         let entry = LedgerEntry(
             seq: seq, time: time, prev: prev, command: envelope.command, signer: envelope.signerString,
             signature: envelope.signatureString)
-        let canonicalBytes = entry.canonicalBytes
+        let canonicalBytes = LedgerEntry.canonicalBytes(
+            seq: seq, time: time, prev: prev, canonicalCommand: canonicalCommand, signer: envelope.signerString,
+            signature: envelope.signatureString)
+        assert(canonicalBytes == CanonicalJSON.serialize(entry.json), "the assembled entry is not JCS(entry)")
         let leaf = LedgerEntry.leafHash(canonicalBytes: canonicalBytes)
         let context = EntryContext(seq: seq, time: time, leaf: leaf)
         let decision = try LedgerMachine.decide(

@@ -13,28 +13,47 @@ public struct SignedEnvelope: Sendable, Hashable {
     public let signer: PublicKey
     /// The 64-byte signature (Ed25519, or ES256 raw r‖s).
     public let signature: [UInt8]
+    /// JCS(`command`): the signed bytes after the context line, kept so the sequencer, the
+    /// fingerprint and the entry reuse them instead of serialising the command again.
+    public let canonicalCommand: [UInt8]
+    /// The signer's canonical key string.
+    public let signerString: String
+    /// The signature as canonical b64u.
+    public let signatureString: String
 
     /// The domain separation prefix of the signing input.
     public static let signingContext = "veche/command/v1"
 
     /// An envelope from its parts, NOT verified; check `isSignatureValid` before trusting it.
     public init(command: JSONValue, signer: PublicKey, signature: [UInt8]) {
-        self.command = command
-        self.signer = signer
-        self.signature = signature
+        self.init(
+            command: command, canonicalCommand: CanonicalJSON.serialize(command), signer: signer, signerString: signer.string,
+            signature: signature, signatureString: Base64URL.encode(signature))
     }
 
-    /// The signer's canonical key string.
-    public var signerString: String { signer.string }
-
-    /// The signature as canonical b64u.
-    public var signatureString: String { Base64URL.encode(signature) }
+    /// An envelope whose derived forms the caller already holds (they must be exactly
+    /// JCS(command), `signer.string` and the canonical b64u of `signature`).
+    init(command: JSONValue, canonicalCommand: [UInt8], signer: PublicKey, signerString: String, signature: [UInt8], signatureString: String) {
+        self.command = command
+        self.canonicalCommand = canonicalCommand
+        self.signer = signer
+        self.signerString = signerString
+        self.signature = signature
+        self.signatureString = signatureString
+    }
 
     /// The bytes that are signed: ASCII `veche/command/v1`, 0x0A, then JCS(`command`).
     public static func signingInput(command: JSONValue) -> [UInt8] {
-        var input = Array(signingContext.utf8)
+        signingInput(canonicalCommand: CanonicalJSON.serialize(command))
+    }
+
+    /// The signing input around bytes that are already JCS(command).
+    static func signingInput(canonicalCommand: [UInt8]) -> [UInt8] {
+        var input: [UInt8] = []
+        input.reserveCapacity(signingContext.utf8.count + 1 + canonicalCommand.count)
+        input += signingContext.utf8
         input.append(0x0A)
-        input += CanonicalJSON.serialize(command)
+        input += canonicalCommand
         return input
     }
 
@@ -43,13 +62,17 @@ public struct SignedEnvelope: Sendable, Hashable {
         guard case .object = command else {
             throw EnvelopeError(.malformedEnvelope, field: JSONPointer(["command"]), "command must be a JSON object")
         }
-        let signature = try key.sign(signingInput(command: command))
-        return SignedEnvelope(command: command, signer: key.publicKey, signature: signature)
+        let canonical = CanonicalJSON.serialize(command)
+        let signature = try key.sign(signingInput(canonicalCommand: canonical))
+        let signer = key.publicKey
+        return SignedEnvelope(
+            command: command, canonicalCommand: canonical, signer: signer, signerString: signer.string, signature: signature,
+            signatureString: Base64URL.encode(signature))
     }
 
     /// Whether the signature verifies for `signer` over `command`.
     public var isSignatureValid: Bool {
-        signer.isValidSignature(signature, for: Self.signingInput(command: command))
+        signer.isValidSignature(signature, for: Self.signingInput(canonicalCommand: canonicalCommand))
     }
 
     /// The three fields as a JSON object, for writing.
@@ -61,9 +84,19 @@ public struct SignedEnvelope: Sendable, Hashable {
         ])
     }
 
-    /// The canonical bytes of `json` (no trailing newline).
+    /// The canonical bytes of `json` (no trailing newline):
+    /// `{"command":…,"signature":"…","signer":"…"}`, keys in JCS order.
     public var canonicalBytes: [UInt8] {
-        CanonicalJSON.serialize(json)
+        var out: [UInt8] = []
+        out.reserveCapacity(canonicalCommand.count + signerString.utf8.count + signatureString.utf8.count + 40)
+        out += #"{"command":"#.utf8
+        out += canonicalCommand
+        out += #","signature":"#.utf8
+        CanonicalJSON.writeString(signatureString, into: &out)
+        out += #","signer":"#.utf8
+        CanonicalJSON.writeString(signerString, into: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     /// Parses and verifies a posted body (WIRE.md HTTP steps 2 and 3).
@@ -119,8 +152,11 @@ public struct SignedEnvelope: Sendable, Hashable {
     public static func verified(
         command: JSONValue, signer: String, signature: String, in field: JSONPointer = .root
     ) throws(EnvelopeError) -> SignedEnvelope {
-        let (key, bytes) = try verify(canonicalCommand: CanonicalJSON.serialize(command), signer: signer, signature: signature, in: field)
-        return SignedEnvelope(command: command, signer: key, signature: bytes)
+        let canonical = CanonicalJSON.serialize(command)
+        let (key, bytes) = try verify(canonicalCommand: canonical, signer: signer, signature: signature, in: field)
+        // `verify` refuses non-canonical b64u (decoding is byte-wise), so `signature` is the
+        // canonical text of `bytes`.
+        return SignedEnvelope(command: command, canonicalCommand: canonical, signer: key, signerString: key.string, signature: bytes, signatureString: signature)
     }
 
     /// Step 3 over the command's canonical bytes, when the caller already has them (the
@@ -145,10 +181,7 @@ public struct SignedEnvelope: Sendable, Hashable {
         guard bytes.count == 64 else {
             throw EnvelopeError(.invalidSignature, field: field.appending("signature"), "a signature is 64 bytes, got \(bytes.count)")
         }
-        var input = Array(signingContext.utf8)
-        input.append(0x0A)
-        input += canonicalCommand
-        guard key.isValidSignature(bytes, for: input) else {
+        guard key.isValidSignature(bytes, for: signingInput(canonicalCommand: canonicalCommand)) else {
             throw EnvelopeError(.invalidSignature, field: field.appending("signature"), "signature is not valid for signer over this command")
         }
         return (key, bytes)

@@ -61,7 +61,32 @@ public enum CanonicalJSON {
     /// Not Swift's `String <` (which compares by Unicode canonical ordering) nor code points:
     /// characters above U+FFFF (surrogates D800–DFFF) sort before U+E000–U+FFFF in UTF-16.
     public static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
-        members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+        members.sorted { keyPrecedes($0.key, $1.key) }
+    }
+
+    /// Whether `a` sorts before `b` by UTF-16 code units.
+    ///
+    /// UTF-8 byte order is code point order, which is UTF-16 order except when a character
+    /// above U+FFFF (4 UTF-8 bytes, lead byte ≥ 0xF0) meets one in U+E000–U+FFFF. So the
+    /// bytes are compared directly, and only keys holding such a character take the UTF-16
+    /// path. (Member names are almost always short ASCII.)
+    static func keyPrecedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        let fast: Bool? = a.withUTF8 { left in
+            b.withUTF8 { right in
+                let common = min(left.count, right.count)
+                for offset in 0..<common {
+                    let x = left[offset]
+                    let y = right[offset]
+                    if x >= 0xF0 || y >= 0xF0 { return nil }
+                    if x != y { return x < y }
+                }
+                // One is a prefix of the other: shorter first, as in UTF-16.
+                return left.count < right.count
+            }
+        }
+        return fast ?? a.utf16.lexicographicallyPrecedes(b.utf16)
     }
 
     static func write(_ value: JSONValue, into out: inout [UInt8]) {
@@ -71,7 +96,7 @@ public enum CanonicalJSON {
         case .bool(let flag):
             out += (flag ? "true" : "false").utf8
         case .integer(let number):
-            out += String(number).utf8
+            writeInteger(number, into: &out)
         case .string(let text):
             writeString(text, into: &out)
         case .array(let elements):
@@ -95,10 +120,41 @@ public enum CanonicalJSON {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Plain decimal, without making a `String` first.
+    static func writeInteger(_ number: Int64, into out: inout [UInt8]) {
+        if number == 0 {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        if number < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while magnitude > 0 {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            }
+            for position in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[position]) }
+        }
+    }
+
     /// A string with RFC 8785's escapes: `\"`, `\\`, `\b \f \n \r \t`, other controls as
     /// `\u00xx` (lowercase), everything else as literal UTF-8.
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        var text = text
+        // Most strings need no escape: copy them in one go.
+        let copied = text.withUTF8 { bytes in
+            for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         // Bytes of multi-byte UTF-8 sequences are all ≥ 0x80, so byte-wise escaping is exact.
         for byte in text.utf8 {
             switch byte {

@@ -4,8 +4,25 @@ struct CanonicalJSONParser: ~Copyable {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let limits: JSONLimits
     private var index = 0
-    /// The path to the value being read, for error pointers.
-    private var path = JSONPointer.root
+    /// The path to the value being read, for error pointers. Kept as a stack of steps and
+    /// turned into a `JSONPointer` only when an error needs it: building a pointer (and a
+    /// string for every array index) per value was a large part of parsing time.
+    private var path: [PathStep] = []
+
+    private enum PathStep {
+        case key(String)
+        case index(Int)
+    }
+
+    /// The pointer to the value being read.
+    private var pointer: JSONPointer {
+        JSONPointer(path.map { step in
+            switch step {
+            case .key(let key): key
+            case .index(let index): String(index)
+            }
+        })
+    }
 
     init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits) {
         self.bytes = bytes
@@ -88,7 +105,7 @@ struct CanonicalJSONParser: ~Copyable {
             // and a JSONValue could not hold both anyway.
             if members[key] != nil {
                 throw JSONParseError(
-                    .duplicateKey, at: keyStart, pointer: path.appending(key), "duplicate member name \(quoted(key))")
+                    .duplicateKey, at: keyStart, pointer: pointer.appending(key), "duplicate member name \(quoted(key))")
             }
             guard members.count < limits.maxContainerCount else {
                 throw fail(.tooManyMembers, at: keyStart, "an object has more than \(limits.maxContainerCount) members")
@@ -102,10 +119,9 @@ struct CanonicalJSONParser: ~Copyable {
             }
             index += 1
             skipWhitespace()
-            let outer = path
-            path = path.appending(key)
+            path.append(.key(key))
             let value = try parseValue(depth: depth)
-            path = outer
+            path.removeLast()
             members[key] = value
             skipWhitespace()
             guard index < bytes.count else {
@@ -140,10 +156,9 @@ struct CanonicalJSONParser: ~Copyable {
             guard elements.count < limits.maxContainerCount else {
                 throw fail(.tooManyMembers, at: index, "an array has more than \(limits.maxContainerCount) elements")
             }
-            let outer = path
-            path = path.appending(elements.count)
+            path.append(.index(elements.count))
             let value = try parseValue(depth: depth)
-            path = outer
+            path.removeLast()
             elements.append(value)
             skipWhitespace()
             guard index < bytes.count else {
@@ -224,7 +239,34 @@ struct CanonicalJSONParser: ~Copyable {
     // MARK: Strings
 
     /// Reads a string starting at its opening quote; returns it unescaped.
+    ///
+    /// Most strings hold no escapes: those are validated in place and made into a `String`
+    /// in one copy. Anything else (an escape, a control character, invalid UTF-8, a string
+    /// over the limit, no closing quote) is read again from the start by the general path,
+    /// so errors are exactly the same either way.
     private mutating func parseString() throws(JSONParseError) -> String {
+        let start = index
+        var position = start + 1
+        while position < bytes.count, position - start - 1 <= limits.maxStringBytes {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                index = position + 1
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[(start + 1)..<position]), as: UTF8.self)
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            if byte < 0x80 {
+                position += 1
+            } else if let length = try? utf8SequenceLength(at: position) {
+                position += length
+            } else {
+                break
+            }
+        }
+        return try parseEscapedString()
+    }
+
+    /// The general path of `parseString`: escapes, and every refusal with its offset.
+    private mutating func parseEscapedString() throws(JSONParseError) -> String {
         let start = index
         index += 1
         var decoded: [UInt8] = []
@@ -362,7 +404,7 @@ struct CanonicalJSONParser: ~Copyable {
     }
 
     private func fail(_ kind: JSONParseError.Kind, at offset: Int, _ message: String) -> JSONParseError {
-        JSONParseError(kind, at: offset, pointer: path, message)
+        JSONParseError(kind, at: offset, pointer: pointer, message)
     }
 
     private func describe(_ byte: UInt8) -> String {

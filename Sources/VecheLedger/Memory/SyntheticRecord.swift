@@ -44,6 +44,10 @@ public struct SyntheticRecord {
         try! Ed25519.PrivateKey(seed: SHA256.hash(Array("veche-synthetic-operator".utf8)))
     }
 
+    /// The registrar key of generated records (fixed, like the operator's), so a benchmark
+    /// can keep adding to a generated ledger.
+    public static func registrarKey() -> SigningKey { Generator.key("registrar") }
+
     /// Writes a whole record (entries then checkpoint line) to `sink`.
     public static func generate(_ parameters: Parameters, sink: @escaping ([UInt8]) throws -> Void) throws -> Summary {
         var generator = Generator(parameters: parameters, sink: sink)

@@ -36,6 +36,19 @@ public struct MerkleAppender: Sendable {
         self.size = size
     }
 
+    /// The complete subtrees along the right edge, leftmost first, with their positions.
+    ///
+    /// With the nodes appended after them, these are every node an inclusion proof of a
+    /// later leaf into the grown tree needs (an old sibling on such a path is always an edge
+    /// subtree), so a store can build receipts for a whole batch without reading storage.
+    public var edgeNodes: [MerkleNode] {
+        var position = 0
+        return edge.map { part in
+            defer { position += 1 << part.level }
+            return MerkleNode(id: MerkleNodeID(level: part.level, index: position >> part.level), hash: part.hash)
+        }
+    }
+
     /// The root of the tree as appended so far.
     public var root: [UInt8] {
         guard var hash = edge.last?.hash else { return Merkle.emptyRoot }
