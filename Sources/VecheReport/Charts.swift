@@ -55,7 +55,7 @@ enum Charts {
         var svg = Markup()
         svg.element(
             "svg",
-            ["viewBox": "0 0 \(viewWidth) 170", "role": "img", "aria-labelledby": id + "-title " + id + "-desc", "class": "chart"]
+            ["viewBox": "0 0 \(viewWidth) 185", "role": "img", "aria-labelledby": id + "-title " + id + "-desc", "class": "chart"]
         ) { svg in
             svg.element("title", ["id": id + "-title"], text: title)
             svg.element("desc", ["id": id + "-desc"], text: description)
@@ -68,9 +68,9 @@ enum Charts {
                 ])
             }
             marker(&svg, at: quorumX, label: result.rules == .ruZhk2024 ? "кворум: более 50 %" : "кворум: более " + Russian.sharePercent(result.quorumRequired))
-            svg.element("text", ["x": String(left), "y": "122", "font-size": "22"], text: "0 %")
-            svg.element("text", ["x": String(left + width), "y": "122", "font-size": "22", "text-anchor": "end"], text: "100 % голосов")
-            svg.element("text", ["x": String(left), "y": "158", "font-size": "26", "font-weight": "bold"], text: "участвовали: " + participating)
+            svg.element("text", ["x": String(left), "y": "128", "font-size": "26"], text: "0 %")
+            svg.element("text", ["x": String(left + width), "y": "128", "font-size": "26", "text-anchor": "end"], text: "100 % голосов")
+            svg.element("text", ["x": String(left), "y": "172", "font-size": "32", "font-weight": "bold"], text: "участвовали: " + participating)
         }
         return svg
     }
@@ -104,12 +104,12 @@ enum Charts {
         if let required = item.required {
             description += " (" + ProtocolFigures.requirement(threshold, required) + ")"
         }
-        description += ". Итог: " + item.decisionText + "."
+        description += ". " + item.decisionText + "."
 
         var svg = Markup()
         svg.element(
             "svg",
-            ["viewBox": "0 0 \(viewWidth) 250", "role": "img", "aria-labelledby": id + "-title " + id + "-desc", "class": "chart"]
+            ["viewBox": "0 0 \(viewWidth) 270", "role": "img", "aria-labelledby": id + "-title " + id + "-desc", "class": "chart"]
         ) { svg in
             svg.element("title", ["id": id + "-title"], text: title)
             svg.element("desc", ["id": id + "-desc"], text: description)
@@ -133,9 +133,9 @@ enum Charts {
             marker(&svg, at: thresholdX, label: Russian.thresholdMark(threshold))
             for (index, part) in parts.enumerated() {
                 let column = index % 2, row = index / 2
-                let swatchX = left + column * 480, swatchY = 118 + row * 44
-                svg.empty("rect", ["x": String(swatchX), "y": String(swatchY), "width": "30", "height": "30", "fill": part.fill, "stroke": "#000", "stroke-width": "1"])
-                svg.element("text", ["x": String(swatchX + 40), "y": String(swatchY + 24), "font-size": "24"],
+                let swatchX = left + column * 480, swatchY = 120 + row * 50
+                svg.empty("rect", ["x": String(swatchX), "y": String(swatchY), "width": "34", "height": "34", "fill": part.fill, "stroke": "#000", "stroke-width": "1"])
+                svg.element("text", ["x": String(swatchX + 46), "y": String(swatchY + 28), "font-size": "30"],
                             text: part.label + " " + Russian.percent(part.amount, of: base))
             }
         }
@@ -149,7 +149,7 @@ enum Charts {
         svg.empty("line", ["x1": position, "y1": "34", "x2": position, "y2": "104", "stroke": "#ffffff", "stroke-width": "8"])
         svg.empty("line", ["x1": position, "y1": "34", "x2": position, "y2": "104", "stroke": "#000", "stroke-width": "4", "stroke-dasharray": "10 5"])
         let anchor = x < (left + 150) * 10 ? "start" : x > (left + width - 150) * 10 ? "end" : "middle"
-        svg.element("text", ["x": position, "y": "26", "font-size": "24", "text-anchor": anchor], text: label)
+        svg.element("text", ["x": position, "y": "28", "font-size": "28", "text-anchor": anchor], text: label)
     }
 
     private static func patterns(_ svg: inout Markup, id: String) {

@@ -131,7 +131,7 @@ struct HTMLProtocol {
                     if let itemResult = item.result, let base = item.baseValue {
                         voteTable(&div, itemResult, base: base, baseWords: ProtocolFigures.baseWords(item.base))
                     }
-                    div.element("p", ["class": "decision"], text: "Решение: " + item.decisionText)
+                    div.element("p", ["class": "decision"], text: item.decisionText)
                     if let result = input.result {
                         div.append(Charts.item(item, result: result, id: "c\(item.index + 1)"))
                     }

@@ -109,7 +109,7 @@ struct MarkdownProtocol {
                           return [column.title, Russian.squareMeters(value), Russian.percent(value, of: base)]
                       })
             }
-            out.append("**Решение: " + Self.escape(item.decisionText) + "**")
+            out.append("**" + Self.escape(item.decisionText) + "**")
             out.append("")
         }
 

@@ -134,19 +134,20 @@ struct ProtocolFigures {
         }
     }
 
+    /// The decision as a sentence, the same in every format.
     static func decisionText(_ decision: Decision?, status: ProtocolInput.Status) -> String {
-        guard let decision else { return "решение не принималось: собрание отменено" }
+        guard let decision else { return "Решение не принималось: собрание отменено" }
         if status == .preliminary {
             switch decision {
-            case .adopted: return "предварительно: порог достигнут (решение ещё не принято)"
-            case .notAdopted: return "предварительно: порог не достигнут"
-            case .noQuorum: return "предварительно: кворума пока нет"
+            case .adopted: return "Предварительно: порог достигнут (решение ещё не принято)"
+            case .notAdopted: return "Предварительно: порог не достигнут"
+            case .noQuorum: return "Предварительно: кворума пока нет"
             }
         }
         switch decision {
-        case .adopted: return "принято"
-        case .notAdopted: return "не принято"
-        case .noQuorum: return "решение не принимается: нет кворума"
+        case .adopted: return "Решение принято"
+        case .notAdopted: return "Решение не принято"
+        case .noQuorum: return "Решение не принимается: нет кворума"
         }
     }
 

@@ -138,7 +138,7 @@ func russianNumber(_ decimal: String) -> String {
 func parseJSON(_ input: ProtocolInput) throws -> JSONValue {
     let bytes = ProtocolRenderer.render(input, as: .json)
     #expect(bytes.last == 0x0A)
-    return try CanonicalJSON.parse(Array(bytes.dropLast()))
+    return try CanonicalJSON.parse(Array(bytes.dropLast()), limits: JSONLimits(maxDocumentBytes: 64 << 20, allowsNull: true))
 }
 
 /// A minimal RFC 4180 reader for `;` with quotes, for checking the CSV output.
@@ -194,6 +194,7 @@ func csvRecords(_ input: ProtocolInput) -> [[String: String]] {
 final class XMLCollector: NSObject, XMLParserDelegate {
     var elements: [String] = []
     var attributes: [(element: String, name: String, value: String)] = []
+    var elementAttributes: [(element: String, attributes: [String: String])] = []
     var svgTitles: [String] = []
     var svgDescriptions: [String] = []
     var svgRoles: [String] = []
@@ -203,6 +204,7 @@ final class XMLCollector: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?,
                 attributes attributeDict: [String: String] = [:]) {
         elements.append(elementName)
+        elementAttributes.append((elementName, attributeDict))
         for (name, value) in attributeDict { attributes.append((elementName, name, value)) }
         if elementName == "svg" { svgRoles.append(attributeDict["role"] ?? "") }
         stack.append(elementName)
