@@ -54,7 +54,7 @@ struct DisplayAmount {
 }
 
 /// What was decided on an item.
-enum Decision: String {
+enum ItemDecision: String {
     case adopted
     case notAdopted = "not-adopted"
     case noQuorum = "no-quorum"
@@ -80,7 +80,7 @@ struct ProtocolFigures {
         let baseValue: Rational?
         /// What adopts the item: for > required (majorities), for ≥ required (2/3), for = required (all).
         let required: Rational?
-        let decision: Decision?
+        let decision: ItemDecision?
         let decisionText: String
     }
 
@@ -122,7 +122,7 @@ struct ProtocolFigures {
                 case .allUnanimous: return value
                 }
             }
-            var decision: Decision?
+            var decision: ItemDecision?
             if let result, let itemResult {
                 decision = !result.quorumReached ? .noQuorum : itemResult.adopted ? .adopted : .notAdopted
             }
@@ -135,7 +135,7 @@ struct ProtocolFigures {
     }
 
     /// The decision as a sentence, the same in every format.
-    static func decisionText(_ decision: Decision?, status: ProtocolInput.Status) -> String {
+    static func decisionText(_ decision: ItemDecision?, status: ProtocolInput.Status) -> String {
         guard let decision else { return "Решение не принималось: собрание отменено" }
         if status == .preliminary {
             switch decision {

@@ -240,7 +240,7 @@ public struct ProtocolInput: Sendable {
         for (number, line) in lines.enumerated() {
             let bytes = Array(line)
             do {
-                let entry = try LedgerEntry(json: try CanonicalJSON.parse(bytes))
+                let entry = try LedgerEntry(json: try CanonicalJSON.parse(bytes, limits: JSONLimits(maxDocumentBytes: ElectionRecord.maxLineBytes)))
                 entries.append((entry, LedgerEntry.leafHash(canonicalBytes: bytes)))
             } catch {
                 throw ProtocolError(.inconsistentEntries, seq: number, "line \(number + 1) is not a ledger entry: \(error)")
