@@ -533,36 +533,9 @@ public final class LedgerStore: Sendable {
     }
 
     /// The entries of a meeting's protocol, in ledger order: create, frozen register,
-    /// administrators, grants, ballots, cancel or close.
+    /// administrators, key bindings, grants, ballots, cancel or close.
     public func meetingEntries(_ id: String) throws -> [(entry: LedgerEntry, leaf: [UInt8])] {
-        try readers.with { db in
-            try db.readTransaction {
-                guard let meeting = try SQLiteStateView.loadMeeting(db, id: id) else {
-                    throw StoreError(.notFound, "meeting \(id) does not exist")
-                }
-                var seqs: Set<Int> = [meeting.createdSeq]
-                let register = try db.statement("SELECT register_seq FROM meetings WHERE id = ?")
-                try register.bind([.text(id)])
-                if try register.step() { seqs.insert(register.int(0)) }
-                let end = meeting.closedSeq ?? meeting.cancelledSeq ?? Int.max
-                let administrators = try db.statement("SELECT seq FROM entries WHERE type = 'building.administrator' AND seq < ?")
-                try administrators.bind([.int(Int64(min(end, Int(Int64.max))))])
-                var administratorSeqs: [Int] = []
-                while try administrators.step() { administratorSeqs.append(administrators.int(0)) }
-                for seq in administratorSeqs {
-                    let entry = try SQLiteStateView.entry(db, seq: seq)
-                    if entry.command["building"]?.stringValue == meeting.building { seqs.insert(seq) }
-                }
-                for table in ["ballots", "proxies"] {
-                    let statement = try db.statement("SELECT seq FROM \(table) WHERE meeting = ?")
-                    try statement.bind([.text(id)])
-                    while try statement.step() { seqs.insert(statement.int(0)) }
-                }
-                if let closed = meeting.closedSeq { seqs.insert(closed) }
-                if let cancelled = meeting.cancelledSeq { seqs.insert(cancelled) }
-                return try seqs.sorted().map { (try SQLiteStateView.entry(db, seq: $0), try SQLiteStateView.leaf(db, seq: $0)) }
-            }
-        }
+        try readers.with { db in try db.readTransaction { try SQLiteStateView.protocolEntries(db, meeting: id) } }
     }
 
     /// Writes the election record (entries 0..n−1 and the checkpoint for n) from one

@@ -28,6 +28,18 @@ import VecheTestSupport
         #expect(CLI.run(["tally", directory.path("data"), "--meeting", "M-2026-17"], console: tally.console) == 0)
         #expect(tally.stdout.contains("recorded meeting.close result: identical"))
         #expect(CLI.run(["tally", directory.path("data"), "--meeting", "nope"], console: CapturedConsole().console) == 1)
+
+        // The protocol from the directory equals the one the demo fetched from the server; names only on request.
+        let markdown = CapturedConsole()
+        #expect(CLI.run(["protocol", directory.path("data"), "--meeting", "M-2026-17", "--format", "md"], console: markdown.console) == 0)
+        #expect(markdown.stdoutBytes == [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory.path("protocol.md")))))
+        #expect(!markdown.stdout.contains("Иванов"))
+        let names = directory.path("names.csv")
+        try "owner;name\no-001;Иванов Иван Иванович\n".write(toFile: names, atomically: true, encoding: .utf8)
+        let named = CapturedConsole()
+        #expect(CLI.run(["protocol", directory.path("data"), "--meeting", "M-2026-17", "--format", "md", "--names", names], console: named.console) == 0)
+        #expect(named.stdout.contains("Иванов Иван Иванович"))
+        #expect(CLI.run(["protocol", directory.path("data"), "--meeting", "M-2026-17", "--format", "pdf"], console: CapturedConsole().console) == 2)
     }
 
     @Test func initRefusesNonEmptyDirectoriesAndHonoursRegistrars() throws {
