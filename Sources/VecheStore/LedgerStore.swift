@@ -558,6 +558,7 @@ public final class LedgerStore: Sendable {
         stopped.wait()
         // Fold the WAL into the database file so the directory is self-contained at rest.
         try? writer.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        lock.release()
     }
 
     deinit {
@@ -691,7 +692,7 @@ public enum SystemClock {
 
 /// An exclusive `flock` on a file in the data directory: one writer per ledger.
 private final class DirectoryLock: Sendable {
-    private let descriptor: Int32
+    private let descriptor: Mutex<Int32>
 
     init(path: String) throws {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -702,11 +703,18 @@ private final class DirectoryLock: Sendable {
             close(descriptor)
             throw StoreError(.directory, "another veche process is serving this data directory (\(path) is locked)")
         }
-        self.descriptor = descriptor
+        self.descriptor = Mutex(descriptor)
     }
 
-    deinit {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
+    /// Lets another process open the directory (idempotent).
+    func release() {
+        descriptor.withLock { descriptor in
+            guard descriptor >= 0 else { return }
+            flock(descriptor, LOCK_UN)
+            close(descriptor)
+            descriptor = -1
+        }
     }
+
+    deinit { release() }
 }
