@@ -54,6 +54,7 @@ let package = Package(
         .testTarget(name: "VecheStoreTests", dependencies: ["VecheStore", "VecheLedger", "VecheCrypto", "VecheCore", "VecheTestSupport"]),
         .testTarget(name: "VecheHTTPTests", dependencies: ["VecheHTTP", "VecheTestSupport"]),
         .testTarget(name: "VecheServerTests", dependencies: ["VecheServer", "VecheStore", "VecheLedger", "VecheCrypto", "VecheCore", "VecheHTTP", "VecheTestSupport"]),
+        .testTarget(name: "VecheReportTests", dependencies: ["VecheReport", "VecheLedger", "VecheCrypto", "VecheCore", "VecheTestSupport"]),
         .testTarget(name: "VecheCLITests", dependencies: ["VecheCLI", "VecheLedger", "VecheCrypto", "VecheCore", "VecheTestSupport"]),
         // Kills and restarts the real `veche serve` (SwiftPM builds the executable for it).
         .testTarget(name: "VecheCrashTests", dependencies: ["veche", "VecheTestSupport", "VecheLedger", "VecheCrypto", "VecheCore", "VecheHTTP"]),

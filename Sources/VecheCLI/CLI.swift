@@ -10,6 +10,7 @@ public enum CLI {
         SubmitVerb.self,
         RegisterImportVerb.self,
         TallyVerb.self,
+        ProtocolVerb.self,
         ExportVerb.self,
         KeygenVerb.self,
         KeyShowVerb.self,

@@ -1,215 +1,342 @@
 import Foundation
+import Synchronization
 import VecheCore
+import VecheCrypto
+import VecheHTTP
+import VecheLedger
+import VecheServer
+import VecheStore
 
-/// `veche demo`: counts a whole meeting on the bundled sample building and prints the outcome in Russian.
+/// `veche demo`: a whole general meeting through a real server, from register to verified record.
 struct DemoVerb: Verb {
     static let name = ["demo"]
-    static let summary = "run a whole meeting on the bundled sample building"
-    static let usage = "demo"
+    static let summary = "run a whole meeting on the bundled sample building through a real server"
+    static let usage = "demo [--dir DIR]"
     static let discussion = """
-        Loads the sample owner register (Samples/building.csv: 121 premises, shared, joint and \
-        municipal ownership, non-residential premises), creates an electronic meeting under \
-        ru-zhk-2024 with one item per threshold, admits a fixed set of ballots (own, paper, proxy, \
-        a double mark, refused repeats and a late ballot) and prints turnout, quorum and decisions.
+        In a new data directory (a temporary one unless --dir names an absent or empty one):
+        veche init; a real HTTP server on a free loopback port; the sample register
+        (Samples/building.csv: 121 premises with shared, joint, municipal and non-residential
+        ownership) imported from CSV and signed by the registrar; owners' keys bound; the
+        managing company set as administrator; a ru-zhk-2024 meeting with one item per
+        threshold; about 90 owners voting over HTTP with signed ballots (a proxy, an owner
+        overriding the proxy, a paper ballot with a double mark, refused repeats); the
+        automatic close; the protocol and the election record written; veche verify run on it.
+        The legal 10-day notice and 14-day vote are compressed: the demo's ledger runs on a
+        clock it moves forward, which the record shows as ledger times in the future.
         """
-    static let options: [OptionSpec] = []
+    static let options = [OptionSpec("--dir", .value, valueName: "DIR", help: "where to keep the data, protocol and record")]
+
+    static let origin = "demo.veche.local/16"
+    static let meetingID = "M-2026-17"
+    static let buildingID = "b-demo-17"
 
     static func run(_ arguments: ParsedArguments, console: Console) throws -> Int32 {
         try arguments.expectPositionals(0...0, what: "nothing")
-        let register = try loadSampleRegister()
-        let created = try Timestamp.parse("2026-11-01T09:00:00Z")
-        let meeting = MeetingSpec(
-            id: "M-2026-11", rules: .ruZhk2024, revote: .forbidden,
-            opensAt: try Timestamp.parse("2026-11-12T09:00:00Z"), closesAt: try Timestamp.parse("2026-11-26T21:00:00Z"),
-            items: agenda.map { AgendaItem(item: $0.item, threshold: $0.threshold) })
-        try MeetingRules.check(meeting: meeting, form: .electronic, createdAt: created, quorumGiven: false)
+        let started = ContinuousClock.now
+        let base = arguments.value("--dir") ?? FileManager.default.temporaryDirectory.appendingPathComponent("veche-demo-\(UUID().uuidString.prefix(8))").path
+        let data = (base as NSString).appendingPathComponent("data")
+        let say = { (line: String) in console.out(line) }
+        say("Veche — демонстрация общего собрания собственников")
+        say("")
 
-        var tally = Tally(meeting: meeting, register: register)
-        var refused: [(ballot: Ballot, refusal: BallotRefusal)] = []
-        let ballots = sampleBallots(register: register, meeting: meeting)
-        for ballot in ballots {
-            do throws(BallotRefusal) {
-                try tally.admit(ballot)
-            } catch {
-                refused.append((ballot, error))
-            }
+        // 1. A new ledger.
+        let created: LedgerStore.Initialized
+        do {
+            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+            let existing = try FileManager.default.contentsOfDirectory(atPath: base)
+            guard existing.isEmpty else { throw CLIFailure("\(base) is not empty") }
+            created = try LedgerStore.initialize(directory: data, origin: origin)
+        } catch let error as StoreError {
+            throw CLIFailure(error.message)
         }
-        let result = tally.result()
-        print(result, register: register, meeting: meeting, admitted: tally.admittedBallotCount, refused: refused, console: console)
-        return 0
-    }
+        let registrar = try SigningKey.load(from: (data as NSString).appendingPathComponent(LedgerStore.Files.registrarKey))
+        say("1. veche init: \(data)")
+        say("   журнал \(origin), ключ оператора \(created.operatorKey.string)")
 
-    // MARK: - The sample
-
-    static let address = "г. Казань, ул. Профсоюзная, д. 17"
-
-    static let agenda: [(item: String, threshold: Threshold, title: String)] = [
-        ("1", .participantsMajority, "Утвердить отчёт управляющей организации за 2025 год"),
-        ("2", .allMajority, "Формировать фонд капитального ремонта на специальном счёте"),
-        ("3", .allTwoThirds, "Заменить лифты в 2027 году за счёт фонда капитального ремонта"),
-        ("4", .allUnanimous, "Передать часть подвала в пользование под кладовые (уменьшение общего имущества)"),
-    ]
-
-    static func loadSampleRegister() throws -> Register {
-        guard let url = Bundle.module.url(forResource: "building", withExtension: "csv", subdirectory: "Samples") else {
-            throw CLIFailure("the sample register Samples/building.csv is missing from the bundle")
-        }
-        let bytes = [UInt8](try Data(contentsOf: url))
-        do throws(CSVError) {
-            return try RegisterCSV.parse(bytes: bytes, building: "b-demo-17", address: address)
+        // 2. A real server on a free loopback port, on the demo's movable clock.
+        let clock = DemoClock()
+        var configuration = LedgerStore.Configuration()
+        configuration.clock = { clock.now() }
+        configuration.closeCheckInterval = .milliseconds(100)
+        let store = try LedgerStore(directory: data, configuration: configuration)
+        let api = VecheAPI(store: store, clock: { clock.now() }, protocolRenderer: ProtocolRendering.render)
+        let server = HTTPServer(configuration: VecheAPI.serverConfiguration(host: "127.0.0.1", port: 0), handler: { await api.handle($0) })
+        do {
+            try server.start()
         } catch {
-            throw CLIFailure("Samples/building.csv: \(error)")
+            store.close()
+            throw CLIFailure("cannot start the server: \(error)")
         }
-    }
+        defer {
+            server.beginShutdown(gracePeriod: .seconds(2))
+            server.blockUntilStopped()
+            store.close()
+        }
+        let url = "http://127.0.0.1:\(server.port)"
+        say("2. сервер: \(url) (GET /healthz → ok)")
+        let client = HTTPClient(host: "127.0.0.1", port: server.port)
+        defer { client.close() }
+        let verifier = try NoteVerifier(name: origin, publicKey: created.operatorKey.bytes)
+        var session = DemoSession(client: client, verifier: verifier)
 
-    /// A fixed, reproducible set of ballots: about 90 owners vote, with the cases the rules are about.
-    static func sampleBallots(register: Register, meeting: MeetingSpec) -> [Ballot] {
-        var random = DemoRandom(seed: 17)
-        func mark(_ forPercent: UInt64, _ againstPercent: UInt64) -> MarkChoice {
-            let roll = random.next() % 100
-            if roll < forPercent { return .single(.for) }
-            if roll < forPercent + againstPercent { return .single(.against) }
-            return .single(.abstain)
-        }
-        func usualChoices() -> [String: MarkChoice] {
-            var choices = ["1": mark(72, 14), "2": mark(86, 8), "3": mark(74, 16), "4": mark(88, 8)]
-            if random.next() % 25 == 0 { choices["3"] = nil }  // now and then an item left blank
-            return choices
-        }
-        func all(_ mark: Mark) -> [String: MarkChoice] { ["1": .single(mark), "2": .single(mark), "3": .single(mark), "4": .single(mark)] }
+        // 3. The register from CSV, signed by the registrar.
+        let register = try DemoSample.loadSampleRegister()
+        let registerCommand = try registerCommand(register)
+        let registerReceipt = try session.submit(registerCommand, by: registrar)
+        say("3. реестр собственников из Samples/building.csv: помещений \(register.premises.count), собственников \(register.stakesByOwner.count)")
+        say("   building.register подписан регистратором → seq \(registerReceipt.seq), квитанция проверена")
 
-        // Owners voting in the ordinary way. Usually one spouse votes for a jointly held flat, so
-        // the other co-holders stay out of the draw; the owners of the special cases below too.
-        let special: Set<String> = ["o-033", "o-048", "o-071", "o-012a", "o-012b", "o-020", "o-090", "municipality"]
-        var secondHolders: Set<String> = []
-        for premises in register.premises {
-            for stake in premises.stakes { secondHolders.formUnion(stake.holders.dropFirst()) }
+        // 4. Keys for the owners (bound by the registrar) and the managing company.
+        var keys: [String: SigningKey] = [:]
+        for (index, owner) in register.stakesByOwner.keys.sorted().enumerated() {
+            let key = try SigningKey.generate(algorithm: index % 3 == 0 ? .es256 : .ed25519)
+            keys[owner] = key
+            _ = try session.submit(
+                session.command("owner.key", ["owner": .string(owner), "key": .string(key.publicKey.string), "action": "bind"]), by: registrar)
         }
-        var plan: [(owner: String, source: BallotSource, choices: [String: MarkChoice])] = []
-        for owner in register.stakesByOwner.keys.sorted() where !special.contains(owner) && !secondHolders.contains(owner) {
-            guard random.next() % 100 < 72 else { continue }
-            plan.append((owner, .own, usualChoices()))
-        }
-        // The special cases, at fixed places in the stream.
-        plan.insert(("o-033", .proxy, all(.for)), at: 0)  // a representative votes for o-033 early…
-        plan.insert(("municipality", .own, ["1": .single(.for), "2": .single(.for), "3": .single(.for), "4": .single(.against)]), at: 3)
-        plan.insert(("o-012a", .own, usualChoices()), at: 10)  // one spouse votes for the joint flat…
-        plan.insert(("o-012b", .own, ["1": .single(.against)]), at: 20)  // …the other's later ballot is refused
-        plan.insert(("o-048", .proxy, usualChoices()), at: 30)  // a representative's ballot that stays effective
-        plan.insert(("o-071", .paper, ["1": .single(.for), "2": .single(.for), "3": .multiple([.for, .against]), "4": .single(.for)]), at: 40)
-        plan.insert(("o-020", .own, usualChoices()), at: 50)
-        plan.insert(("o-020", .own, ["1": .single(.against), "2": .single(.against)]), at: 60)  // revoting is forbidden
-        plan.append(("o-033", .own, ["1": .single(.for), "2": .single(.against), "3": .single(.against), "4": .single(.against)]))  // …and o-033's own ballot wins
+        let company = try SigningKey.generate(algorithm: .ed25519)
+        _ = try session.submit(
+            session.command(
+                "building.administrator",
+                ["building": .string(buildingID), "keys": [.string(company.publicKey.string)], "organization": ["name": "ООО «УК Профсоюзная»", "inn": "1655123456"]]),
+            by: registrar)
+        say("4. ключи собственников привязаны регистратором: \(keys.count) (Ed25519 и ES256); управляющая организация назначена администратором")
 
-        var clock = meeting.opensAt.milliseconds + 3_600_000
-        var ballots: [Ballot] = plan.map { entry in
-            clock += 60_000 + Int64(random.next() % 9_000_000)
-            return Ballot(owner: entry.owner, source: entry.source, choices: entry.choices, time: Timestamp(milliseconds: clock))
-        }
-        // A ballot arriving exactly at closes_at is not counted.
-        ballots.append(Ballot(owner: "o-090", source: .own, choices: ["1": .single(.for)], time: meeting.closesAt))
-        return ballots
-    }
+        // 5. The meeting: 10 days' notice, 14 days of voting.
+        let now = clock.now()
+        let opens = Timestamp(milliseconds: now.milliseconds + 10 * Timestamp.millisecondsPerDay + 60_000)
+        let closes = Timestamp(milliseconds: opens.milliseconds + 14 * Timestamp.millisecondsPerDay)
+        let meetingCommand = session.command(
+            "meeting.create",
+            [
+                "meeting": .string(meetingID), "building": .string(buildingID), "title": "Годовое общее собрание собственников помещений",
+                "form": "electronic", "initiator": "Совет многоквартирного дома", "rules": "ru-zhk-2024", "revote": "forbidden",
+                "opens_at": .string(opens.rfc3339String), "closes_at": .string(closes.rfc3339String),
+                "agenda": .array(
+                    DemoSample.agenda.map { item in
+                        [
+                            "item": .string(item.item), "title": .string(item.title),
+                            "proposal": .string("Предлагается: \(item.title.prefix(1).lowercased() + item.title.dropFirst()).\nМатериалы размещены в домовом чате."),
+                            "threshold": .string(item.threshold.rawValue), "basis": .string(basis(item.threshold)),
+                        ]
+                    }),
+            ])
+        _ = try session.submit(meetingCommand, by: company)
+        say("5. собрание \(meetingID) (ru-zhk-2024, электронная форма): голосование с \(opens.rfc3339String) по \(closes.rfc3339String)")
+        clock.advance(to: Timestamp(milliseconds: opens.milliseconds + 60_000))
+        say("   часы демонстрации переведены на начало голосования (+10 дней)")
 
-    // MARK: - Printing
-
-    static func print(_ result: MeetingResult, register: Register, meeting: MeetingSpec, admitted: Int,
-                      refused: [(ballot: Ballot, refusal: BallotRefusal)], console: Console) {
-        let owners = register.stakesByOwner.count
-        console.out("Veche — демонстрация: общее собрание собственников помещений")
-        console.out("")
-        console.out("Дом: \(register.address) (\(register.building)), помещений: \(register.premises.count), собственников: \(owners)")
-        console.out("Всего голосов (площадь всех помещений): \(squareMeters(result.total))")
-        console.out("Собрание \(meeting.id): правила \(meeting.rules.rawValue), повторное голосование запрещено")
-        console.out("Голосование (электронная форма): с \(meeting.opensAt.rfc3339String) до \(meeting.closesAt.rfc3339String)")
-        console.out("")
-        console.out("Бюллетеней принято: \(admitted), учтено: \(result.ballots), отклонено: \(refused.count)")
-        for (ballot, refusal) in refused {
-            console.out("  • \(ballot.owner), \(ballot.time.rfc3339String): \(russian(refusal))")
-        }
-        console.out("  Бюллетень представителя o-033 уступил бюллетеню самого собственника; в бумажном бюллетене o-071 две отметки по вопросу 3.")
-        console.out("Приняли участие: \(squareMeters(result.participating)) — \(percent(result.participating, of: result.total)) всех голосов")
-        console.out("Кворум: \(result.quorumReached ? "есть" : "нет") (нужно более 50 % всех голосов)")
-        console.out("")
-        for (index, item) in result.items.enumerated() {
-            let base = item.threshold == .participantsMajority ? result.participating : result.total
-            console.out("\(item.item). \(agenda[index].title)")
-            console.out("   Порог: \(russian(item.threshold))")
-            console.out("   за \(squareMeters(item.for)) (\(percent(item.for, of: base)))"
-                + " · против \(squareMeters(item.against)) (\(percent(item.against, of: base)))"
-                + " · воздержались \(squareMeters(item.abstain)) (\(percent(item.abstain, of: base)))")
-            if !item.invalid.isZero || !item.blank.isZero {
-                console.out("   недействительно (несколько отметок) \(squareMeters(item.invalid)) · без отметки \(squareMeters(item.blank))")
+        // 6. Voting over HTTP.
+        let plan = DemoSample.samplePlan(register: register)
+        var accepted = 0
+        var refused: [(String, String)] = []
+        let scan = Hex.encode(SHA256.hash(Array("скан бюллетеня o-071".utf8)))
+        for (index, step) in plan.enumerated() {
+            guard let ownerKey = keys[step.owner] else { throw CLIFailure("no key for \(step.owner)") }
+            var signer = ownerKey
+            var command: JSONValue
+            let choices: JSONValue = .object(step.choices.mapValues { choice in
+                switch choice {
+                case .single(let mark): .string(mark.rawValue)
+                case .multiple(let marks): .array(marks.map { .string($0.rawValue) })
+                }
+            })
+            switch step.source {
+            case .own:
+                command = session.command("ballot.cast", ["meeting": .string(meetingID), "owner": .string(step.owner), "choices": choices])
+            case .proxy:
+                let proxy = try SigningKey.generate(algorithm: .es256)
+                _ = try session.submit(
+                    session.command("proxy.grant", ["meeting": .string(meetingID), "owner": .string(step.owner), "proxy": .string(proxy.publicKey.string)]),
+                    by: ownerKey)
+                signer = proxy
+                command = session.command("ballot.cast", ["meeting": .string(meetingID), "owner": .string(step.owner), "choices": choices])
+            case .paper:
+                signer = company
+                command = session.command("ballot.paper", ["meeting": .string(meetingID), "owner": .string(step.owner), "choices": choices, "scan": .string(scan)])
             }
-            console.out("   Решение: \(item.adopted ? "ПРИНЯТО" : "НЕ ПРИНЯТО")")
+            do {
+                _ = try session.submit(command, by: signer)
+                accepted += 1
+            } catch let refusal as DemoRefusal {
+                refused.append((step.owner, "\(refusal.status) \(refusal.detail)"))
+            }
+            if let note = step.note { say("   • \(step.owner): \(note)") }
+            if console.errIsTerminal { console.writeErr(Array("\r   бюллетеней отправлено: \(index + 1)/\(plan.count)".utf8)) }
         }
-        console.out("")
-        console.out("Проценты — от голосов участников для порога «более половины голосов участников», иначе от всех голосов;")
-        console.out("значения округлены до сотых только для показа. Решения приняты по точным значениям:")
-        console.out("всего \(result.total.exactString), участвовали \(result.participating.exactString), "
-            + "«за» по вопросам: \(result.items.map(\.for.exactString).joined(separator: ", "))")
+        if console.errIsTerminal { console.writeErr(Array("\r\u{1B}[K".utf8)) }
+        say("6. бюллетеней принято: \(accepted), отклонено: \(refused.count)")
+        for (owner, reason) in refused { say("   ✗ \(owner): \(reason)") }
+
+        // 7. The end of voting and the automatic close.
+        clock.advance(to: Timestamp(milliseconds: closes.milliseconds + 1))
+        if let late = keys["o-090"] {
+            do {
+                _ = try session.submit(session.command("ballot.cast", ["meeting": .string(meetingID), "owner": "o-090", "choices": ["1": "for"]]), by: late)
+                throw CLIFailure("a ballot after closes_at was accepted")
+            } catch let refusal as DemoRefusal {
+                say("7. часы переведены на конец голосования; опоздавший бюллетень o-090 отклонён (\(refusal.status))")
+            }
+        }
+        let resultJSON = try session.waitForResult(meetingID, timeout: .seconds(10))
+        let meeting = try session.getJSON("/v1/meetings/\(meetingID)")
+        say("   сервер закрыл собрание сам (meeting.close подписан оператором), статус: \(meeting["status"]?.stringValue ?? "?")")
+        say("")
+        printResult(resultJSON, register: register, console: console)
+
+        // 8. Protocol, record, verification.
+        say("")
+        let record = try session.getBytes("/v1/meetings/\(meetingID)/record")
+        let recordPath = (base as NSString).appendingPathComponent("record.jsonl")
+        try Data(record).write(to: URL(fileURLWithPath: recordPath))
+        var written = [recordPath]
+        for (format, file) in [("html", "protocol.html"), ("md", "protocol.md"), ("json", "protocol.json"), ("csv", "protocol.csv")] {
+            guard let bytes = try? session.getBytes("/v1/meetings/\(meetingID)/protocol?format=\(format)") else { continue }
+            let path = (base as NSString).appendingPathComponent(file)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            written.append(path)
+        }
+        let verification = CapturedConsole()
+        let verified = CLI.run(["verify", recordPath, "--key", created.vkey], console: verification.console)
+        say("8. veche verify \(recordPath) --key <vkey оператора>")
+        say("   " + verification.stdout.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n   "))
+        say("")
+        say("Файлы демонстрации в \(base):")
+        for path in written { say("   \(path)") }
+        say("   \(data) (каталог данных; veche serve \(data) запустит сервер снова)")
+        let seconds = BenchSupport.elapsedSeconds(since: started)
+        say("Готово за \(String(format: "%.1f", seconds)) с.")
+        return verified == 0 ? 0 : 1
     }
 
-    static func russian(_ threshold: Threshold) -> String {
+    static func basis(_ threshold: Threshold) -> String {
         switch threshold {
-        case .participantsMajority: return "более половины голосов участников собрания"
-        case .allMajority: return "более половины всех голосов собственников"
-        case .allTwoThirds: return "не менее двух третей всех голосов собственников"
-        case .allUnanimous: return "все голоса собственников (единогласно)"
+        case .participantsMajority: "ЖК РФ ст. 46 ч. 1"
+        case .allMajority: "ЖК РФ ст. 44 ч. 2 п. 1.1, ст. 46 ч. 1"
+        case .allTwoThirds: "ЖК РФ ст. 44 ч. 2 п. 1, ст. 46 ч. 1"
+        case .allUnanimous: "ЖК РФ ст. 36 ч. 3, ст. 46 ч. 1"
         }
     }
 
-    static func russian(_ refusal: BallotRefusal) -> String {
-        switch refusal {
-        case .unknownOwner: return "нет такого собственника в реестре"
-        case .unknownItem(let item): return "вопроса \(item) нет в повестке"
-        case .notOpen(.beforeOpening): return "голосование ещё не началось"
-        case .notOpen(.afterClosing): return "голосование уже закончилось"
-        case .secondOwnBallot: return "повторный бюллетень: переголосование запрещено"
-        case .ownBallotCoversNothingNew: return "за совместную долю уже проголосовал другой сособственник"
-        case .proxyAfterOwnBallot: return "собственник уже проголосовал сам"
-        case .secondProxyBallot: return "представитель уже голосовал за этого собственника"
-        case .proxyBallotCoveredByOwn: return "по всем долям уже есть бюллетень собственника"
+    /// The `building.register` command for the sample register.
+    static func registerCommand(_ register: Register) throws -> JSONValue {
+        let premises: [JSONValue] = register.premises.map { item in
+            var members: [String: JSONValue] = [
+                "number": .string(item.number), "kind": .string(item.kind.rawValue), "area": .string(item.areaText),
+                "stakes": .array(item.stakes.map { ["holders": .array($0.holders.map { .string($0) }), "share": .string($0.shareText)] }),
+            ]
+            if let cadastral = item.cadastral { members["cadastral"] = .string(cadastral) }
+            return .object(members)
         }
+        return [
+            "type": "building.register", "id": "register-demo-17", "ledger": .string(origin), "building": .string(buildingID),
+            "address": .string(DemoSample.address), "premises": .array(premises),
+        ]
     }
 
-    /// `7 046,05 м²`: the display value, rounded half-up to hundredths, digits grouped as in Russian.
-    static func squareMeters(_ value: Rational) -> String { russianNumber(value.decimalString(places: 2)) + " м²" }
-
-    /// `75,08 %` of `base`.
-    static func percent(_ value: Rational, of base: Rational) -> String { russianNumber(value.percentString(of: base)) + " %" }
-
-    static func russianNumber(_ decimal: String) -> String {
-        var whole = Substring(decimal)
-        var fraction = Substring("")
-        if let dot = decimal.firstIndex(of: ".") {
-            whole = decimal[..<dot]
-            fraction = decimal[decimal.index(after: dot)...]
+    static func printResult(_ result: JSONValue, register: Register, console: Console) {
+        func amount(_ key: String, _ object: JSONValue?) -> Rational {
+            (try? Rational(exact: object?[key]?.stringValue ?? "0")) ?? .zero
         }
-        var negative = false
-        if whole.first == "-" {
-            negative = true
-            whole = whole.dropFirst()
+        let total = amount("total", result)
+        let participating = amount("participating", result)
+        let reached = result["quorum"]?["reached"] == .bool(true)
+        console.out("Итоги собрания \(meetingID) (из записи meeting.close)")
+        console.out("Всего голосов (площадь всех помещений): \(DemoSample.squareMeters(total))")
+        console.out("Приняли участие: \(DemoSample.squareMeters(participating)) — \(DemoSample.percent(participating, of: total)) всех голосов; бюллетеней учтено: \(result["ballots"]?.integerValue ?? 0)")
+        console.out("Кворум: \(reached ? "есть" : "нет") (нужно более 50 % всех голосов)")
+        for (index, item) in (result["items"]?.arrayValue ?? []).enumerated() where index < DemoSample.agenda.count {
+            let threshold = DemoSample.agenda[index].threshold
+            let base = threshold == .participantsMajority ? participating : total
+            console.out("\(item["item"]?.stringValue ?? ""). \(DemoSample.agenda[index].title)")
+            console.out("   порог: \(DemoSample.russian(threshold))")
+            console.out(
+                "   за \(DemoSample.squareMeters(amount("for", item))) (\(DemoSample.percent(amount("for", item), of: base)))"
+                    + " · против \(DemoSample.squareMeters(amount("against", item))) (\(DemoSample.percent(amount("against", item), of: base)))"
+                    + " · воздержались \(DemoSample.squareMeters(amount("abstain", item))) (\(DemoSample.percent(amount("abstain", item), of: base)))")
+            if !amount("invalid", item).isZero || !amount("blank", item).isZero {
+                console.out("   недействительно \(DemoSample.squareMeters(amount("invalid", item))) · без отметки \(DemoSample.squareMeters(amount("blank", item)))")
+            }
+            console.out("   решение: \(item["adopted"] == .bool(true) ? "ПРИНЯТО" : "НЕ ПРИНЯТО")")
         }
-        var groups: [Substring] = []
-        while whole.count > 3 {
-            groups.insert(whole.suffix(3), at: 0)
-            whole = whole.dropLast(3)
-        }
-        groups.insert(whole, at: 0)
-        return (negative ? "-" : "") + groups.joined(separator: "\u{00A0}") + (fraction.isEmpty ? "" : "," + fraction)
+        console.out("Проценты округлены до сотых только для показа; решения приняты по точным дробям (total \(total.exactString)).")
     }
 }
 
-/// SplitMix64, so the demo's ballots are the same on every run.
-struct DemoRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+/// A refusal the server answered with.
+struct DemoRefusal: Error {
+    let status: Int
+    let detail: String
+}
+
+/// The demo's HTTP conversation: builds commands, signs, posts, verifies every receipt.
+struct DemoSession {
+    let client: HTTPClient
+    let verifier: NoteVerifier
+    private var counter = 0
+
+    init(client: HTTPClient, verifier: NoteVerifier) {
+        self.client = client
+        self.verifier = verifier
+    }
+
+    mutating func command(_ type: String, _ fields: [String: JSONValue]) -> JSONValue {
+        counter += 1
+        var members = fields
+        members["type"] = .string(type)
+        members["id"] = .string("demo-\(counter)-" + Base64URL.encode((try? secureRandomBytes(6)) ?? [0]))
+        members["ledger"] = .string(DemoVerb.origin)
+        return .object(members)
+    }
+
+    /// Signs, posts, and verifies the receipt (leaf, inclusion proof, checkpoint signature).
+    func submit(_ command: JSONValue, by key: SigningKey) throws -> Receipt {
+        let envelope = try SignedEnvelope.sign(command: command, with: key)
+        let response = try client.post("/v1/commands", body: envelope.canonicalBytes, contentType: "application/json")
+        guard response.status.code == 201 || response.status.code == 200 else {
+            let problem = try? CanonicalJSON.parse(response.body)
+            let reason = problem?["type"]?.stringValue?.split(separator: ":").last.map(String.init) ?? ""
+            throw DemoRefusal(status: response.status.code, detail: DemoSample.russianRefusal[reason] ?? problem?["detail"]?.stringValue ?? "")
+        }
+        let receipt = try Receipt.verify(json: try CanonicalJSON.parse(response.body), verifier: verifier)
+        guard receipt.entry.command == command else { throw CLIFailure("the receipt is for another command") }
+        return receipt
+    }
+
+    func getBytes(_ target: String) throws -> [UInt8] {
+        let response = try client.get(target)
+        guard response.status.code == 200 else { throw CLIFailure("GET \(target) answered \(response.status.code)") }
+        return response.body
+    }
+
+    func getJSON(_ target: String) throws -> JSONValue {
+        try CanonicalJSON.parse(try getBytes(target), limits: JSONLimits(allowsNull: true))
+    }
+
+    /// Polls the result until the server's automatic close has appended it.
+    func waitForResult(_ meeting: String, timeout: Duration) throws -> JSONValue {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let response = try client.get("/v1/meetings/\(meeting)/result")
+            if response.status.code == 200 { return try CanonicalJSON.parse(response.body) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw CLIFailure("the meeting was not closed within \(timeout)")
+    }
+}
+
+/// Wall-clock time shifted by an offset the demo moves forward (never back).
+final class DemoClock: Sendable {
+    private let offset = Mutex<Int64>(0)
+
+    func now() -> Timestamp {
+        let real = SystemClock.now().milliseconds
+        return Timestamp(milliseconds: real + offset.withLock { $0 })
+    }
+
+    /// Moves the clock so that `now()` is at least `time`.
+    func advance(to time: Timestamp) {
+        let real = SystemClock.now().milliseconds
+        offset.withLock { $0 = max($0, time.milliseconds - real) }
     }
 }

@@ -119,6 +119,14 @@ public struct Tally: Sendable {
     /// The number of ballots admitted so far, effective or superseded.
     public var admittedBallotCount: Int { admitted.count }
 
+    /// Per admitted ballot, in admission order: how many stakes it is effective for now
+    /// (0 = superseded on every stake it covers).
+    ///
+    /// A protocol lists every ballot of the ledger and marks which ones count; a ballot can
+    /// also count for some of its owner's stakes only (a joint co-holder's own ballot took the
+    /// joint stake), so this is a count, not a flag.
+    public var effectiveStakeCounts: [Int] { admitted.map(\.effectiveStakes) }
+
     // MARK: - Admission
 
     /// Refuses a ballot whose owner has no stakes in the register (`unknownOwner`) or whose

@@ -40,6 +40,8 @@ final class EventLoop {
 
     private var activeHandlers = 0
     private var handlerTasks: [UInt64: Task<Void, Never>] = [:]
+    /// The threads handlers run on (see `HandlerExecutor`).
+    private let executor: HandlerExecutor
     /// Complete requests waiting for a handler slot, oldest first from `waitingHead`.
     private var waiting: [(UInt64, HTTPRequest)] = []
     private var waitingHead = 0
@@ -64,6 +66,7 @@ final class EventLoop {
     ) {
         self.configuration = configuration
         self.handler = handler
+        self.executor = HandlerExecutor(threads: configuration.handlerThreads, name: "veche-http-handler")
         self.accessLog = accessLog
         self.inbox = inbox
         self.counters = counters
@@ -130,6 +133,7 @@ final class EventLoop {
             }
         }
         inbox.close()
+        executor.stop()
         if listenFD >= 0 { Posix.close(listenFD) }
         Posix.close(epollFD)
     }
@@ -464,7 +468,7 @@ final class EventLoop {
         activeHandlers += 1
         let handler = self.handler
         let inbox = self.inbox
-        handlerTasks[id] = Task {
+        handlerTasks[id] = Task(executorPreference: executor) {
             let response = await handler(request)
             inbox.post(.response(connection: id, response))
         }

@@ -1,3 +1,4 @@
+import Foundation
 extension HTTPServer {
     /// Limits, timeouts and the listening address; every default is safe to face the internet behind a proxy.
     public struct Configuration: Sendable {
@@ -30,6 +31,9 @@ extension HTTPServer {
         public var maxRequestsPerConnection: Int = 10_000
         /// Handlers running at once ("worker concurrency"); further complete requests wait in arrival order.
         public var maxConcurrentHandlers: Int = 1024
+        /// Threads of the server's own executor that handlers run on (not Swift's shared
+        /// cooperative pool, which blocking code elsewhere in the process could starve).
+        public var handlerThreads: Int = max(4, ProcessInfo.processInfo.activeProcessorCount)
         /// Sum of the `Content-Length`s of requests being read or handled; a request that would exceed it gets 503.
         ///
         /// Bounds memory: without it, `maxConnections` × `maxBodyBytes` (1 GiB by default) could be held at once.
@@ -62,6 +66,7 @@ extension HTTPServer {
             try require(maxConnections >= 1, "maxConnections", "must be at least 1")
             try require(maxRequestsPerConnection >= 1, "maxRequestsPerConnection", "must be at least 1")
             try require(maxConcurrentHandlers >= 1, "maxConcurrentHandlers", "must be at least 1")
+            try require(handlerThreads >= 1 && handlerThreads <= 256, "handlerThreads", "must be 1…256")
             try require(maxInFlightBodyBytes >= maxBodyBytes, "maxInFlightBodyBytes", "must be at least maxBodyBytes")
             try require(retryAfterSeconds >= 0, "retryAfterSeconds", "must not be negative")
             try require(listenBacklog >= 1, "listenBacklog", "must be at least 1")

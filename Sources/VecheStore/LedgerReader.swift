@@ -64,4 +64,25 @@ public struct LedgerReader {
             throw StoreError(error, while: "reading meeting \(id)")
         }
     }
+
+    /// The entries a meeting's protocol is built from (see `LedgerStore.meetingEntries`).
+    public func meetingEntries(_ id: String) throws -> [(entry: LedgerEntry, leaf: [UInt8])] {
+        do {
+            return try db.readTransaction { try SQLiteStateView.protocolEntries(db, meeting: id) }
+        } catch let error as SQLiteError {
+            throw StoreError(error, while: "reading meeting \(id)")
+        }
+    }
+
+    /// The latest signed checkpoint note.
+    public func latestCheckpoint() throws -> String {
+        do {
+            let statement = try db.statement("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1")
+            guard try statement.step() else { throw StoreError(.corrupt, "no checkpoint stored") }
+            defer { statement.reset() }
+            return statement.text(0)
+        } catch let error as SQLiteError {
+            throw StoreError(error, while: "reading the checkpoint")
+        }
+    }
 }

@@ -541,36 +541,9 @@ public final class LedgerStore: Sendable {
     }
 
     /// The entries of a meeting's protocol, in ledger order: create, frozen register,
-    /// administrators, grants, ballots, cancel or close.
+    /// administrators, key bindings, grants, ballots, cancel or close.
     public func meetingEntries(_ id: String) throws -> [(entry: LedgerEntry, leaf: [UInt8])] {
-        try readers.with { db in
-            try db.readTransaction {
-                guard let meeting = try SQLiteStateView.loadMeeting(db, id: id) else {
-                    throw StoreError(.notFound, "meeting \(id) does not exist")
-                }
-                var seqs: Set<Int> = [meeting.createdSeq]
-                let register = try db.statement("SELECT register_seq FROM meetings WHERE id = ?")
-                try register.bind([.text(id)])
-                if try register.step() { seqs.insert(register.int(0)) }
-                let end = meeting.closedSeq ?? meeting.cancelledSeq ?? Int.max
-                let administrators = try db.statement("SELECT seq FROM entries WHERE type = 'building.administrator' AND seq < ?")
-                try administrators.bind([.int(Int64(min(end, Int(Int64.max))))])
-                var administratorSeqs: [Int] = []
-                while try administrators.step() { administratorSeqs.append(administrators.int(0)) }
-                for seq in administratorSeqs {
-                    let entry = try SQLiteStateView.entry(db, seq: seq)
-                    if entry.command["building"]?.stringValue == meeting.building { seqs.insert(seq) }
-                }
-                for table in ["ballots", "proxies"] {
-                    let statement = try db.statement("SELECT seq FROM \(table) WHERE meeting = ?")
-                    try statement.bind([.text(id)])
-                    while try statement.step() { seqs.insert(statement.int(0)) }
-                }
-                if let closed = meeting.closedSeq { seqs.insert(closed) }
-                if let cancelled = meeting.cancelledSeq { seqs.insert(cancelled) }
-                return try seqs.sorted().map { (try SQLiteStateView.entry(db, seq: $0), try SQLiteStateView.leaf(db, seq: $0)) }
-            }
-        }
+        try readers.with { db in try db.readTransaction { try SQLiteStateView.protocolEntries(db, meeting: id) } }
     }
 
     /// Writes the election record (entries 0..n−1 and the checkpoint for n) from one
@@ -593,6 +566,7 @@ public final class LedgerStore: Sendable {
         stopped.wait()
         // Fold the WAL into the database file so the directory is self-contained at rest.
         try? writer.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        lock.release()
     }
 
     deinit {
@@ -749,7 +723,7 @@ public enum SystemClock {
 
 /// An exclusive `flock` on a file in the data directory: one writer per ledger.
 private final class DirectoryLock: Sendable {
-    private let descriptor: Int32
+    private let descriptor: Mutex<Int32>
 
     init(path: String) throws {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -760,11 +734,18 @@ private final class DirectoryLock: Sendable {
             close(descriptor)
             throw StoreError(.directory, "another veche process is serving this data directory (\(path) is locked)")
         }
-        self.descriptor = descriptor
+        self.descriptor = Mutex(descriptor)
     }
 
-    deinit {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
+    /// Lets another process open the directory (idempotent).
+    func release() {
+        descriptor.withLock { descriptor in
+            guard descriptor >= 0 else { return }
+            flock(descriptor, LOCK_UN)
+            close(descriptor)
+            descriptor = -1
+        }
     }
+
+    deinit { release() }
 }

@@ -202,6 +202,40 @@ final class SQLiteStateView: LedgerStateView {
         return tally
     }
 
+    /// The entries a meeting's protocol is built from, in ledger order: create, frozen
+    /// register, the building's administrators and all key bindings before the end, grants,
+    /// ballots, cancel or close.
+    static func protocolEntries(_ db: SQLiteConnection, meeting id: String) throws -> [(entry: LedgerEntry, leaf: [UInt8])] {
+        guard let meeting = try loadMeeting(db, id: id) else {
+            throw StoreError(.notFound, "meeting \(id) does not exist")
+        }
+        var seqs: Set<Int> = [meeting.createdSeq]
+        let register = try db.statement("SELECT register_seq FROM meetings WHERE id = ?")
+        try register.bind([.text(id)])
+        if try register.step() { seqs.insert(register.int(0)) }
+        let end = meeting.closedSeq ?? meeting.cancelledSeq ?? Int.max
+        let administrators = try db.statement("SELECT seq FROM entries WHERE type = 'building.administrator' AND seq < ?")
+        try administrators.bind([.int(Int64(min(end, Int(Int64.max))))])
+        var administratorSeqs: [Int] = []
+        while try administrators.step() { administratorSeqs.append(administrators.int(0)) }
+        for seq in administratorSeqs {
+            let entry = try entry(db, seq: seq)
+            if entry.command["building"]?.stringValue == meeting.building { seqs.insert(seq) }
+        }
+        // Own and proxy ballots are told apart by the key bindings in force.
+        let bindings = try db.statement("SELECT seq FROM entries WHERE type = 'owner.key' AND seq < ?")
+        try bindings.bind([.int(Int64(min(end, Int(Int64.max))))])
+        while try bindings.step() { seqs.insert(bindings.int(0)) }
+        for table in ["ballots", "proxies"] {
+            let statement = try db.statement("SELECT seq FROM \(table) WHERE meeting = ?")
+            try statement.bind([.text(id)])
+            while try statement.step() { seqs.insert(statement.int(0)) }
+        }
+        if let closed = meeting.closedSeq { seqs.insert(closed) }
+        if let cancelled = meeting.cancelledSeq { seqs.insert(cancelled) }
+        return try seqs.sorted().map { (try entry(db, seq: $0), try leaf(db, seq: $0)) }
+    }
+
     /// Meetings whose voting ended by `time` and that are neither closed nor cancelled.
     func meetingsDue(at time: Timestamp) throws -> [String] {
         let statement = try db.statement(

@@ -11,6 +11,7 @@ enum StoreSchema {
         1: """
             CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE entries(seq INTEGER PRIMARY KEY, leaf BLOB NOT NULL, body BLOB NOT NULL, type TEXT NOT NULL);
+            CREATE INDEX entries_by_type ON entries(type, seq);
             CREATE TABLE nodes(id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
             CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);
             CREATE TABLE commands(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, fingerprint BLOB NOT NULL) WITHOUT ROWID;

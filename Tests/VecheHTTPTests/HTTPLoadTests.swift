@@ -49,7 +49,7 @@ struct HTTPLoadTests {
             return .text("ok")
         }) { server in
             let url = try HTTPURL("http://127.0.0.1:\(server.port)/ping")
-            let load = HTTPLoadGenerator.Configuration(url: url, connections: 8, threads: 2, duration: .milliseconds(300))
+            let load = HTTPLoadGenerator.Configuration(url: url, connections: 8, threads: 2, duration: .seconds(1))
             let report = try await offPool { try HTTPLoadGenerator.run(load) }
             #expect(report.requests > 0)
             #expect(report.errors == 0)

@@ -41,11 +41,11 @@ struct HTTPServerTimeoutTests {
                 return worst
             }
             let (cutAt, sent, answer) = try await slow
-            #expect(cutAt >= 900 && cutAt < 2500, "cut off after \(cutAt) ms")
+            #expect(cutAt >= 900 && cutAt < 4000, "cut off after \(cutAt) ms")
             #expect(sent < 5)
             #expect(answer.hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
             #expect(answer.contains("Connection: close\r\n"))
-            #expect(worst < 500, "a normal request took \(worst) ms")
+            #expect(worst < 900, "a normal request took \(worst) ms")
             #expect(server.statistics.timeouts == 1)
         }
     }

@@ -1,1 +1,0 @@
-// The VecheReport module; see Specs/ and Package.swift for its place.
