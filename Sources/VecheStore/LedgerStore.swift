@@ -190,6 +190,9 @@ public final class LedgerStore: Sendable {
             (checkpoint, appender, last) = try Self.checkConsistency(db: db, view: view, origin: genesis.origin, operatorKey: operatorKey)
         } catch let error as SQLiteError {
             throw StoreError(error, while: "opening \(databasePath)")
+        } catch let error as StoreError where error.code == .corrupt {
+            // Name the file: the operator must know which database to restore.
+            throw StoreError(.corrupt, "\(databasePath) is damaged, refusing to serve it: \(error.message)")
         }
         self.writer = ConnectionBox(db)
         self.readers = ReaderPool(path: databasePath, limit: configuration.readers)

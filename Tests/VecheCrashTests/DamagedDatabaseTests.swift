@@ -39,11 +39,16 @@ import VecheTestSupport
     }
 
     @Test func aDamagedDatabaseFileMakesServeExitWithAClearMessage() async throws {
-        try await onThread {
+        // Expectations are collected on the worker thread and checked here, in the test's own task.
+        let failures = try await onThread { () throws -> [String] in
+            var failures: [String] = []
+            func expect(_ condition: Bool, _ message: @autoclosure () -> String) {
+                if !condition { failures.append(message()) }
+            }
             let source = try Self.populatedDirectory()
             defer { source.remove() }
             let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: source.path("veche.db"))))
-            #expect(original.count > 16_384, "the populated database should span several pages")
+            expect(original.count > 16_384, "the populated database should span several pages")
             // The undamaged copy serves: the failures below come from the damage alone.
             for damage in [nil] + Damage.allCases.map(Optional.some) {
                 let copy = try TemporaryDirectory("damaged-\(damage?.rawValue ?? "intact")")
@@ -62,22 +67,24 @@ import VecheTestSupport
                 try Data(bytes).write(to: URL(fileURLWithPath: copy.path("veche.db")))
                 let server = try VecheChild(["serve", copy.path, "--listen", "127.0.0.1:0", "--no-access-log"])
                 guard let damage else {
-                    #expect(server.listeningURL(timeout: .seconds(30)) != nil, "the intact copy does not serve: \(server.stderr)")
+                    expect(server.listeningURL(timeout: .seconds(30)) != nil, "the intact copy does not serve: \(server.stderr)")
                     server.signal(SIGTERM)
-                    #expect(server.wait(timeout: .seconds(20)))
+                    expect(server.wait(timeout: .seconds(20)), "the intact copy does not stop on SIGTERM")
                     continue
                 }
                 let exited = server.wait(timeout: .seconds(30))
                 if !exited { server.kill() }
-                #expect(exited, "\(damage): veche serve kept running on a damaged database")
-                #expect(!server.wasSignalled && server.status != 0, "\(damage): veche serve exited \(server.status)")
-                #expect(!server.stdout.contains("listening on"), "\(damage): veche serve started serving a damaged database")
+                expect(exited, "\(damage): veche serve kept running on a damaged database")
+                expect(!server.wasSignalled && server.status != 0, "\(damage): veche serve exited \(server.status)")
+                expect(!server.stdout.contains("listening on"), "\(damage): veche serve started serving a damaged database")
                 let message = server.stderr.lowercased()
-                #expect(message.contains("veche.db"), "\(damage): the message does not name the database file: \(server.stderr)")
-                #expect(
-                    ["malformed", "corrupt", "damaged", "not a database", "does not verify", "no genesis", "no checkpoint"].contains { message.contains($0) },
+                expect(message.contains(copy.path("veche.db").lowercased()), "\(damage): the message does not name the database file: \(server.stderr)")
+                expect(
+                    ["malformed", "damaged", "not a database"].contains { message.contains($0) },
                     "\(damage): the message does not say the database is damaged: \(server.stderr)")
             }
+            return failures
         }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 }
