@@ -428,7 +428,7 @@ public final class LedgerStore: Sendable {
             box.lastLeaf = lastLeaf
             box.lastTime = lastTime
             let current = checkpoint ?? latestCheckpoint
-            let proofNodes = pendingAccepted.isEmpty ? nil : BatchNodes(edge + nodes)
+            let proofNodes = pendingAccepted.isEmpty ? nil : BatchNodes(edge + nodes, size: appender.size, edge: appender.edgeNodes)
             for item in pendingAccepted {
                 outcomes[item.index] = .success(
                     .accepted(seq: item.seq, leaf: item.leaf, entry: item.entry, checkpoint: current, nodes: proofNodes))
@@ -592,12 +592,30 @@ private enum Decided: Sendable {
 /// Immutable once built.
 final class BatchNodes: MerkleNodeSource, Sendable {
     private let hashes: [Int64: [UInt8]]
+    private let size: Int
+    /// Hashes of [start, size) for each start of a right-edge part: the ragged right
+    /// siblings of inclusion proofs into this tree, hashed once per commit instead of once
+    /// per receipt.
+    private let suffixes: [Int: [UInt8]]
 
-    init(_ nodes: [MerkleNode]) {
+    /// `nodes`: the edge before the commit and every node it created; `edge`: the edge after.
+    init(_ nodes: [MerkleNode], size: Int, edge: [MerkleNode]) {
         var hashes: [Int64: [UInt8]] = [:]
         hashes.reserveCapacity(nodes.count)
         for node in nodes { hashes[StoreSchema.nodeKey(level: node.id.level, index: node.id.index)] = node.hash }
         self.hashes = hashes
+        self.size = size
+        var suffixes: [Int: [UInt8]] = [:]
+        var suffix: [UInt8]?
+        for part in edge.reversed() {
+            suffix = suffix.map { Merkle.nodeHash(part.hash, $0) } ?? part.hash
+            suffixes[part.id.index << part.id.level] = suffix
+        }
+        self.suffixes = suffixes
+    }
+
+    func spanHash(start: Int, count: Int) -> [UInt8]? {
+        start + count == size ? suffixes[start] : nil
     }
 
     func node(level: Int, index: Int) throws -> [UInt8] {

@@ -236,7 +236,16 @@ struct BenchIngestVerb: Verb {
         for phase in workload.setup { _ = try BenchHTTPVerb.post(phase, to: url, connections: 16) }
         let ingest = try BenchHTTPVerb.post(workload.ballots, to: url, connections: 64)
         guard ingest.accepted == ballots else { throw CLIFailure("the serving process accepted \(ingest.accepted) of \(ballots) ballots") }
-        // Reads across the whole ledger: proofs, entries, checkpoints, meetings.
+        // Reads across the whole ledger: proofs, entries, checkpoints, meetings of the
+        // generated buildings B1…Bn (n found by bisection; each has meetings M1…M10).
+        var low = 0
+        var high = 1
+        while try client.get("/v1/buildings/B\(high)").status.code == 200 { (low, high) = (high, high * 2) }
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if try client.get("/v1/buildings/B\(middle)").status.code == 200 { low = middle } else { high = middle }
+        }
+        let buildings = max(1, low)
         var configuration = HTTPLoadGenerator.Configuration(url: url, connections: 16, threads: 2, duration: .seconds(120))
         configuration.makeRequest = { index in
             guard index < 6_000 else { return nil }
@@ -245,11 +254,14 @@ struct BenchIngestVerb: Verb {
             case 0, 1: return HTTPClientRequest(target: "/v1/proofs/inclusion?seq=\(seq)")
             case 2: return HTTPClientRequest(target: "/v1/entries?from=\(seq)&limit=100")
             case 3: return HTTPClientRequest(target: "/v1/checkpoint")
-            case 4: return HTTPClientRequest(target: "/v1/meetings/B\(1 + seq % max(1, size / 3_050))-M\(1 + seq % 10)")
+            case 4: return HTTPClientRequest(target: "/v1/meetings/B\(1 + seq % buildings)-M\(1 + seq % 10)")
             default: return HTTPClientRequest(target: "/v1/proofs/consistency?from=\(max(1, seq))")
             }
         }
-        _ = try HTTPLoadGenerator.run(configuration)
+        let reads = try HTTPLoadGenerator.run(configuration)
+        guard reads.errors == 0, reads.statusCounts.keys.allSatisfy({ $0 == 200 }) else {
+            throw CLIFailure("reads from the serving process failed: \(reads.errors) errors, statuses \(reads.statusCounts)")
+        }
         return (child.peakResidentMiB, ballots, Double(ballots) / ingest.seconds)
     }
 }

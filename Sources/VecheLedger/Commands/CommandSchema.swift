@@ -19,9 +19,9 @@ extension Command {
         let type = try reader.enumeration("type", CommandType.self)
         self.id = try reader.string("id", .commandID)
         let ledger = try reader.string("ledger")
-        guard !ledger.isEmpty, ledger.unicodeScalars.count <= 200,
-            !ledger.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " })
-        else { throw reader.malformed("ledger", "must be a ledger origin (1–200 characters, no spaces or controls)") }
+        guard Self.isOrigin(ledger) else {
+            throw reader.malformed("ledger", "must be a ledger origin (1–200 characters, no spaces or controls)")
+        }
         self.ledger = ledger
         self.json = json
         switch type {
@@ -37,6 +37,17 @@ extension Command {
         case .meetingClose: self.body = .meetingClose(try Self.meetingClose(&reader))
         }
         try reader.finish()
+    }
+
+    /// 1–200 scalars, none of them a space or a control character (general category Cc).
+    private static func isOrigin(_ text: String) -> Bool {
+        // ASCII (every origin in practice): Cc is 0x00–0x1F and 0x7F; judge the bytes.
+        let utf8 = text.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            return (1...200).contains(utf8.count) && utf8.allSatisfy { $0 > 0x20 && $0 != 0x7F }
+        }
+        return !text.isEmpty && text.unicodeScalars.count <= 200
+            && !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " })
     }
 
     private static func genesis(_ reader: inout FieldReader) throws(LedgerError) -> Genesis {

@@ -6,7 +6,8 @@ import VecheCrypto
 struct FieldReader {
     let members: [String: JSONValue]
     let path: [PathComponent]
-    private var consumed: Set<String> = []
+    /// Names read so far (a command has a dozen fields at most, so a list beats a set).
+    private var consumed: [String] = []
 
     /// Wraps `value`, which must be an object.
     init(_ value: JSONValue, at path: [PathComponent]) throws(LedgerError) {
@@ -28,15 +29,21 @@ struct FieldReader {
 
     /// The raw member, required.
     mutating func value(_ key: String) throws(LedgerError) -> JSONValue {
-        consumed.insert(key)
         guard let value = members[key] else { throw malformed(key, "is required") }
+        consume(key)
         return value
     }
 
     /// The raw member, optional.
     mutating func optionalValue(_ key: String) -> JSONValue? {
-        consumed.insert(key)
-        return members[key]
+        guard let value = members[key] else { return nil }
+        consume(key)
+        return value
+    }
+
+    /// Notes a member that exists as read.
+    private mutating func consume(_ key: String) {
+        if !consumed.contains(key) { consumed.append(key) }
     }
 
     /// A required string member.
@@ -98,6 +105,8 @@ struct FieldReader {
 
     /// Refuses any member not read.
     func finish() throws(LedgerError) {
+        // Only names that exist are noted, so equal counts mean every member was read.
+        guard consumed.count != members.count else { return }
         if let unknown = members.keys.filter({ !consumed.contains($0) }).sorted().first {
             throw malformed(unknown, "is not a field of this object")
         }
@@ -118,7 +127,8 @@ enum Grammar {
     case publicKey
     case timestamp
 
-    func check(_ text: String, at path: [PathComponent]) throws(LedgerError) {
+    /// `path` is only built when the text is refused.
+    func check(_ text: String, at path: @autoclosure () -> [PathComponent]) throws(LedgerError) {
         let ok: Bool
         let expectation: String
         switch self {
@@ -156,6 +166,6 @@ enum Grammar {
             ok = (try? Timestamp.parse(text)) != nil
             expectation = "must be an RFC 3339 UTC time with Z and 0 or 3 fraction digits"
         }
-        if !ok { throw FieldReader.malformed(path, expectation) }
+        if !ok { throw FieldReader.malformed(path(), expectation) }
     }
 }

@@ -25,6 +25,10 @@ public struct LedgerEntry: Sendable, Equatable {
         self.signature = signature
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static let fieldNames: Set<String> = ["seq", "time", "prev", "command", "signer", "signature"]
+
     /// The `prev` of seq 0.
     public static let zeroHash = [UInt8](repeating: 0, count: 32)
 
@@ -57,8 +61,12 @@ public struct LedgerEntry: Sendable, Equatable {
         out.reserveCapacity(canonicalCommand.count + 260)
         out += #"{"command":"#.utf8
         out += canonicalCommand
-        out += #","prev":"#.utf8
-        CanonicalJSON.writeString(Hex.encode(prev), into: &out)
+        out += #","prev":""#.utf8
+        for byte in prev {
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0F)])
+        }
+        out.append(UInt8(ascii: "\""))
         out += #","seq":"#.utf8
         CanonicalJSON.writeInteger(Int64(seq), into: &out)
         out += #","signature":"#.utf8
@@ -84,9 +92,12 @@ public struct LedgerEntry: Sendable, Equatable {
         guard case .object(let members) = value else {
             throw LedgerError(.malformed, "entry-schema", "an entry must be a JSON object")
         }
-        let expected: Set<String> = ["seq", "time", "prev", "command", "signer", "signature"]
-        if let extra = Set(members.keys).subtracting(expected).sorted().first {
-            throw LedgerError(.malformed, "entry-schema", field: "/\(extra)", "'\(extra)' is not a field of an entry")
+        // Six members that are all expected ones are exactly the six fields (the checks below
+        // require each); only otherwise is the unexpected one looked for.
+        if members.count > 6 || !members.keys.allSatisfy(Self.fieldNames.contains) {
+            if let extra = Set(members.keys).subtracting(Self.fieldNames).sorted().first {
+                throw LedgerError(.malformed, "entry-schema", field: "/\(extra)", "'\(extra)' is not a field of an entry")
+            }
         }
         guard case .integer(let seq)? = members["seq"], seq >= 0 else {
             throw LedgerError(.malformed, "entry-schema", field: "/seq", "'seq' must be a non-negative integer")
@@ -94,8 +105,9 @@ public struct LedgerEntry: Sendable, Equatable {
         guard case .string(let timeText)? = members["time"], let time = try? Timestamp.parseLedger(timeText) else {
             throw LedgerError(.malformed, "entry-schema", field: "/time", "'time' must be an RFC 3339 UTC time with milliseconds")
         }
+        // Hex.decode takes lowercase digits only, so a decoded text is the canonical one.
         guard case .string(let prevText)? = members["prev"], prevText.utf8.count == 64,
-            let prev = try? Hex.decode(prevText), Hex.encode(prev) == prevText
+            let prev = try? Hex.decode(prevText)
         else {
             throw LedgerError(.malformed, "entry-schema", field: "/prev", "'prev' must be 64 lowercase hex digits")
         }

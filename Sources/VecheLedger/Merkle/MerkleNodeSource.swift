@@ -9,6 +9,10 @@ public protocol MerkleNodeSource {
 
     /// The hashes of `ids`, in order. A database overrides this to fetch them in one query.
     func nodes(_ ids: [MerkleNodeID]) throws -> [[UInt8]]
+
+    /// The hash of the incomplete subtree of leaves [start, start + count), if the source
+    /// already knows it (nil: `MerkleTree` folds it from its complete parts).
+    func spanHash(start: Int, count: Int) -> [UInt8]?
 }
 
 extension MerkleNodeSource {
@@ -16,4 +20,7 @@ extension MerkleNodeSource {
     public func nodes(_ ids: [MerkleNodeID]) throws -> [[UInt8]] {
         try ids.map { try node(level: $0.level, index: $0.index) }
     }
+
+    /// Knows no incomplete subtrees.
+    public func spanHash(start: Int, count: Int) -> [UInt8]? { nil }
 }

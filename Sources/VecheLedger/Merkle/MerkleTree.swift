@@ -103,7 +103,9 @@ public enum MerkleTree {
 
     /// The hashes of `spans`, reading all their parts in one batch.
     static func resolve(_ spans: [Span], in source: some MerkleNodeSource) throws -> [[UInt8]] {
-        let partsPerSpan = spans.map(\.parts)
+        // Spans whose hash the source already holds need none of their parts.
+        let known = spans.map { $0.count & ($0.count - 1) == 0 ? nil : source.spanHash(start: $0.start, count: $0.count) }
+        let partsPerSpan = zip(spans, known).map { span, hash in hash == nil ? span.parts : [] }
         let ids = partsPerSpan.flatMap { $0 }
         let hashes = try source.nodes(ids)
         guard hashes.count == ids.count else {
@@ -115,7 +117,14 @@ public enum MerkleTree {
         var results: [[UInt8]] = []
         results.reserveCapacity(spans.count)
         var offset = 0
-        for parts in partsPerSpan {
+        for (parts, knownHash) in zip(partsPerSpan, known) {
+            if let knownHash {
+                guard knownHash.count == Merkle.hashByteCount else {
+                    throw MerkleError(.corruptNode, field: "span", "a known span hash is \(knownHash.count) bytes, not 32")
+                }
+                results.append(knownHash)
+                continue
+            }
             // MTH of a span = its complete parts folded from the right (RFC 9162 §2.1.1
             // applied along the ragged edge).
             let slice = hashes[offset..<(offset + parts.count)]

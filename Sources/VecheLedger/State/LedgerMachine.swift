@@ -28,7 +28,9 @@ public enum LedgerMachine {
     /// The fingerprint idempotency compares: SHA-256(signer ‖ LF ‖ JCS(command)).
     public static func fingerprint(signer: String, canonicalCommand: [UInt8]) -> [UInt8] {
         var hasher = SHA256()
-        hasher.update(Array(signer.utf8) + [0x0A])
+        var signer = signer
+        signer.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+        hasher.update([UInt8(0x0A)])
         hasher.update(canonicalCommand)
         return hasher.finalize()
     }
