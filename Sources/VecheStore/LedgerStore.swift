@@ -295,8 +295,8 @@ public final class LedgerStore: Sendable {
             }
         }
         switch decided {
-        case .accepted(let seq, let leaf, let entry, let checkpoint, let nodes):
-            return .accepted(try receipt(seq: seq, leaf: leaf, entry: entry, checkpoint: checkpoint, nodes: nodes))
+        case .accepted(let seq, let leaf, let entry, let entryBytes, let checkpoint, let nodes):
+            return .accepted(try receipt(seq: seq, leaf: leaf, entry: entry, entryBytes: entryBytes, checkpoint: checkpoint, nodes: nodes))
         case .repeated(let seq):
             let checkpoint = latestCheckpoint
             let (entry, leaf) = try readers.with { db in (try SQLiteStateView.entry(db, seq: seq), try SQLiteStateView.leaf(db, seq: seq)) }
@@ -304,7 +304,9 @@ public final class LedgerStore: Sendable {
         }
     }
 
-    private func receipt(seq: Int, leaf: [UInt8], entry: LedgerEntry, checkpoint: SignedCheckpoint, nodes: BatchNodes? = nil) throws -> Receipt {
+    private func receipt(
+        seq: Int, leaf: [UInt8], entry: LedgerEntry, entryBytes: [UInt8]? = nil, checkpoint: SignedCheckpoint, nodes: BatchNodes? = nil
+    ) throws -> Receipt {
         let path: [[UInt8]]
         if let nodes, let fromMemory = try? MerkleTree.inclusionProof(index: seq, size: checkpoint.checkpoint.size, in: nodes) {
             path = fromMemory
@@ -313,7 +315,9 @@ public final class LedgerStore: Sendable {
                 try MerkleTree.inclusionProof(index: seq, size: checkpoint.checkpoint.size, in: SQLiteMerkleNodes(db: db))
             }
         }
-        return Receipt(seq: seq, leaf: leaf, entry: entry, proof: try TlogProof(index: seq, path: path, checkpoint: checkpoint))
+        let proof = try TlogProof(index: seq, path: path, checkpoint: checkpoint)
+        if let entryBytes { return Receipt(seq: seq, leaf: leaf, entry: entry, entryBytes: entryBytes, proof: proof) }
+        return Receipt(seq: seq, leaf: leaf, entry: entry, proof: proof)
     }
 
     // MARK: - the sequencer
@@ -376,7 +380,7 @@ public final class LedgerStore: Sendable {
         let started = ContinuousClock.now
         do {
             try db.execute("BEGIN IMMEDIATE")
-            var pendingAccepted: [(index: Int, seq: Int, leaf: [UInt8], entry: LedgerEntry)] = []
+            var pendingAccepted: [(index: Int, seq: Int, leaf: [UInt8], entry: LedgerEntry, bytes: [UInt8])] = []
             let all = batch.map(\.envelope) + closes
             for (index, envelope) in all.enumerated() {
                 let type = envelope.command["type"]?.stringValue ?? "unknown"
@@ -401,7 +405,7 @@ public final class LedgerStore: Sendable {
                             }
                         }
                         if index < batch.count {
-                            pendingAccepted.append((outcomes.count, seq, sequenced.leaf, sequenced.entry))
+                            pendingAccepted.append((outcomes.count, seq, sequenced.leaf, sequenced.entry, sequenced.canonicalBytes))
                             outcomes.append(.failure(StoreError(.io, "placeholder")))
                         }
                         accepted.append((type, "accepted"))
@@ -431,7 +435,7 @@ public final class LedgerStore: Sendable {
             let proofNodes = pendingAccepted.isEmpty ? nil : BatchNodes(edge + nodes, size: appender.size, edge: appender.edgeNodes)
             for item in pendingAccepted {
                 outcomes[item.index] = .success(
-                    .accepted(seq: item.seq, leaf: item.leaf, entry: item.entry, checkpoint: current, nodes: proofNodes))
+                    .accepted(seq: item.seq, leaf: item.leaf, entry: item.entry, entryBytes: item.bytes, checkpoint: current, nodes: proofNodes))
             }
             var live: [String: LiveFigures] = [:]
             for meeting in touched {
@@ -583,7 +587,7 @@ public final class LedgerStore: Sendable {
 private enum Decided: Sendable {
     /// `nodes` holds what the receipts of this commit's entries need, so callers build their
     /// proofs from memory, in parallel, instead of reading O(log n) rows each.
-    case accepted(seq: Int, leaf: [UInt8], entry: LedgerEntry, checkpoint: SignedCheckpoint, nodes: BatchNodes?)
+    case accepted(seq: Int, leaf: [UInt8], entry: LedgerEntry, entryBytes: [UInt8], checkpoint: SignedCheckpoint, nodes: BatchNodes?)
     case repeated(seq: Int)
 }
 

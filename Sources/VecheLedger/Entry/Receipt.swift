@@ -8,11 +8,44 @@ public struct Receipt: Sendable {
     /// The C2SP tlog-proof text leading from the leaf to a checkpoint.
     public let proof: TlogProof
 
+    /// JCS(entry) when the maker already had it (the store does), so `canonicalBytes` need
+    /// not serialise the entry and its command again.
+    private let entryBytes: [UInt8]?
+
     public init(seq: Int, leaf: [UInt8], entry: LedgerEntry, proof: TlogProof) {
         self.seq = seq
         self.leaf = leaf
         self.entry = entry
         self.proof = proof
+        self.entryBytes = nil
+    }
+
+    /// A receipt whose entry's canonical bytes are known; they must be `entry.canonicalBytes`.
+    public init(seq: Int, leaf: [UInt8], entry: LedgerEntry, entryBytes: [UInt8], proof: TlogProof) {
+        assert(entryBytes == entry.canonicalBytes, "entryBytes must be JCS(entry)")
+        self.seq = seq
+        self.leaf = leaf
+        self.entry = entry
+        self.proof = proof
+        self.entryBytes = entryBytes
+    }
+
+    /// JCS(`json`), the body of a 201/200 answer: `{"entry":…,"leaf":"…","proof":"…","seq":n}`
+    /// assembled from the entry's canonical bytes — byte for byte `CanonicalJSON.serialize(json)`.
+    public var canonicalBytes: [UInt8] {
+        let entry = entryBytes ?? self.entry.canonicalBytes
+        var out: [UInt8] = []
+        out.reserveCapacity(entry.count + proof.text.utf8.count + 120)
+        out += #"{"entry":"#.utf8
+        out += entry
+        out += #","leaf":"#.utf8
+        CanonicalJSON.writeString(Hex.encode(leaf), into: &out)
+        out += #","proof":"#.utf8
+        CanonicalJSON.writeString(proof.text, into: &out)
+        out += #","seq":"#.utf8
+        CanonicalJSON.writeInteger(Int64(seq), into: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     /// `{"seq", "leaf", "entry", "proof"}`.
