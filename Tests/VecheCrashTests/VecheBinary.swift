@@ -42,35 +42,49 @@ struct CrashTestFailure: Error, CustomStringConvertible {
 }
 
 /// One `veche` child process; its output goes to files so nothing blocks on a full pipe.
-final class VecheChild: @unchecked Sendable {
-    // @unchecked: `Process` is not Sendable; this wrapper only calls its thread-safe
-    // members (processIdentifier, isRunning, terminationStatus) after `run()`.
-    private let process = Process()
+///
+/// Spawned with `posix_spawn` and an empty signal mask: threads of the test process block
+/// most signals, a child would inherit that mask, and a `veche` that waits for its own
+/// child (`bench` running `openssl speed`) would then never hear SIGCHLD.
+final class VecheChild: Sendable {
+    let pid: pid_t
     private let outputDirectory: URL
+    private let exitStatus = Mutex<Int32?>(nil)
     let arguments: [String]
 
     init(_ arguments: [String]) throws {
         self.arguments = arguments
         outputDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("veche-child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
-        let out = outputDirectory.appendingPathComponent("stdout")
-        let err = outputDirectory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.executableURL = try VecheBinary.url()
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let executable = try VecheBinary.url().path
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputDirectory.appendingPathComponent("stdout").path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, outputDirectory.appendingPathComponent("stderr").path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var child: pid_t = 0
+        let code = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        guard code == 0 else { throw CrashTestFailure("cannot start \(executable): \(String(cString: strerror(code)))") }
+        pid = child
     }
 
     deinit {
-        if process.isRunning { kill() }
+        if !hasExited { kill() }
         try? FileManager.default.removeItem(at: outputDirectory)
     }
-
-    var pid: Int32 { process.processIdentifier }
 
     /// Standard output so far.
     var stdout: String { (try? String(contentsOf: outputDirectory.appendingPathComponent("stdout"), encoding: .utf8)) ?? "" }
@@ -78,19 +92,36 @@ final class VecheChild: @unchecked Sendable {
     /// Standard error so far.
     var stderr: String { (try? String(contentsOf: outputDirectory.appendingPathComponent("stderr"), encoding: .utf8)) ?? "" }
 
-    /// Whether it has exited.
-    var hasExited: Bool { !process.isRunning }
+    /// Reaps the child if it has exited (or waits for it when `block`); its raw wait status.
+    private func reap(block: Bool) -> Int32? {
+        exitStatus.withLock { status in
+            if status == nil {
+                var raw: Int32 = 0
+                if waitpid(pid, &raw, block ? 0 : WNOHANG) == pid { status = raw }
+            }
+            return status
+        }
+    }
 
-    /// The exit status (after it exited).
-    var status: Int32 { process.terminationStatus }
+    /// Whether it has exited.
+    var hasExited: Bool { reap(block: false) != nil }
+
+    /// The exit status (after it exited normally), else -1.
+    var status: Int32 {
+        guard let raw = reap(block: false), raw & 0x7F == 0 else { return -1 }
+        return (raw >> 8) & 0xFF
+    }
 
     /// Whether it was killed by a signal rather than exiting.
-    var wasSignalled: Bool { process.terminationReason == .uncaughtSignal }
+    var wasSignalled: Bool {
+        guard let raw = reap(block: false) else { return false }
+        return raw & 0x7F != 0 && raw & 0x7F != 0x7F
+    }
 
     /// Waits until it exits; false if it is still running at `timeout`.
     func wait(timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
+        while !hasExited {
             if ContinuousClock.now >= deadline { return false }
             usleep(5_000)
         }
@@ -99,13 +130,13 @@ final class VecheChild: @unchecked Sendable {
 
     /// SIGKILL, then reaps it.
     func kill() {
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        Glibc.kill(pid, SIGKILL)
+        _ = reap(block: true)
     }
 
     /// Sends `signal` without waiting.
     func signal(_ signal: Int32) {
-        Glibc.kill(process.processIdentifier, signal)
+        Glibc.kill(pid, signal)
     }
 
     /// Polls standard output for `listening on http://HOST:PORT` and returns the URL; nil if
