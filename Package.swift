@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(name: "veche", dependencies: ["VecheCLI"]),
 
         // Helpers shared by the test targets.
-        .target(name: "VecheTestSupport", dependencies: ["VecheCore", "VecheCrypto", "VecheLedger"]),
+        .target(name: "VecheTestSupport", dependencies: ["VecheCore", "VecheCrypto", "VecheLedger", "VecheHTTP"]),
 
         .testTarget(name: "VecheCoreTests", dependencies: ["VecheCore", "VecheTestSupport"]),
         .testTarget(name: "VecheCryptoTests", dependencies: ["VecheCrypto", "VecheTestSupport"]),
@@ -54,6 +54,7 @@ let package = Package(
         .testTarget(name: "VecheStoreTests", dependencies: ["VecheStore", "VecheLedger", "VecheCrypto", "VecheCore", "VecheTestSupport"]),
         .testTarget(name: "VecheHTTPTests", dependencies: ["VecheHTTP", "VecheTestSupport"]),
         .testTarget(name: "VecheServerTests", dependencies: ["VecheServer", "VecheStore", "VecheLedger", "VecheCrypto", "VecheCore", "VecheHTTP", "VecheTestSupport"]),
+        .testTarget(name: "VecheWebTests", dependencies: ["VecheTestSupport", "VecheLedger", "VecheCrypto", "VecheCore", "VecheHTTP"]),
         .testTarget(name: "VecheCLITests", dependencies: ["VecheCLI", "VecheLedger", "VecheCrypto", "VecheCore", "VecheTestSupport"]),
     ]
 )
