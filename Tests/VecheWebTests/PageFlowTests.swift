@@ -94,17 +94,11 @@ struct PageFlowTests {
             #expect(try await browser.evaluate("window.veche.status().meetingStatus").string == "open")
             #expect(try await browser.evaluate("document.querySelectorAll('#receipts li').length").int == 1)
 
-            let screen = try await browser.screenshot()
-            try Data(screen).write(to: screenshotFolder.appendingPathComponent("receipt.png"))
-            #expect(PNGInfo(screen)?.width == 780)
-
-            // A second ballot is refused under revote: forbidden, and the page says why.
-            _ = try await browser.evaluate(UI.click("review"))
-            _ = try await browser.evaluate(UI.click("sign-and-send"))
-            try await browser.waitUntil("window.veche.status().error && !window.veche.status().busy", what: "the refusal")
-            #expect(try await browser.evaluate("window.veche.status().error.status").int == 409)
-            #expect(try await browser.evaluate(UI.text("alert-message")).string?.contains("уже принят") == true)
-            #expect(try await browser.evaluate(UI.text("alert-detail")).string?.contains("код 409") == true)
+            // The ballot is put away (revote: forbidden offers no second one) and the note says why.
+            #expect(try await browser.evaluate(UI.visible("ballot")).bool == false)
+            #expect(try await browser.evaluate(UI.visible("revote")).bool == false)
+            #expect(try await browser.evaluate(UI.text("ballot-closed-note")).string == "Ваш бюллетень принят: запись № \(seq) в журнале.")
+            try await snap(browser, "receipt-section", "receipt")
 
             // After closes_at the operator closes the meeting; the page shows the result.
             _ = try api.fixture.withLock { fixture in
@@ -121,9 +115,8 @@ struct PageFlowTests {
             // Generic quorum 1/2: 54.3 of 124.3 m² is 43.68 %, so no quorum.
             #expect(results.contains("Кворума нет"))
             #expect(results.contains("43,68 %"))
-            let full = try await browser.screenshot(fullPage: true)
-            try Data(full).write(to: screenshotFolder.appendingPathComponent("results.png"))
-            #expect(PNGInfo(full)?.width == 780)
+            try await snap(browser, "results-section", "results")
+            try await snap(browser, "meeting", "meeting-closed")
         }
     }
 
@@ -131,9 +124,11 @@ struct PageFlowTests {
         let api = FakeVecheAPI(try meetingFixture())
         let sizeBefore = api.fixture.withLock { $0.ledger.size }
         try await withPage("/?meeting=M1", routes: api.routes) { browser, _ in
+            try await browser.setViewport(HeadlessChromium.phone)
             _ = try await browser.evaluate("window.veche.ready")
             _ = try await browser.evaluate(UI.click("create-key"))
             try await browser.waitUntil("window.veche.status().key && !window.veche.status().busy")
+            let publicKey = try #require(try await browser.evaluate("window.veche.getPublicKey()").string)
             _ = try await browser.evaluate(UI.fill("owner-id", "owner-0002"))
             _ = try await browser.evaluate(UI.click("save-owner"))
             #expect(try await browser.evaluate("window.veche.status().owner").string == "owner-0002")
@@ -148,13 +143,29 @@ struct PageFlowTests {
             #expect(try await browser.evaluate("window.veche.status().error.reason").string == "not-authorised")
             #expect(try await browser.evaluate(UI.text("alert-message")).string?.contains("не привязан") == true)
             #expect(try await browser.evaluate("window.veche.status().receipt") == .null)
+            try await snap(browser, "alert", "refused-unbound")
+
+            // The registrar binds the key, but the owner has meanwhile voted from another
+            // device: the retry is refused with 409 and the page says the vote is already in.
+            _ = try api.fixture.withLock { fixture in
+                let other = TestKeys.signing("owner-0002-laptop")
+                try fixture.submit("owner.key", ["owner": "owner-0002", "key": .string(publicKey), "action": "bind"], by: fixture.registrar)
+                try fixture.bind("owner-0002", other)
+                return try fixture.cast(owner: "owner-0002", ["1": "for"], by: other)
+            }
+            _ = try await browser.evaluate(UI.click("sign-and-send"))
+            try await browser.waitUntil("window.veche.status().error && window.veche.status().error.status === 409 && !window.veche.status().busy", what: "the 409")
+            #expect(try await browser.evaluate("window.veche.status().error.reason").string == "second-own-ballot")
+            #expect(try await browser.evaluate(UI.text("alert-message")).string?.contains("уже принят") == true)
+            #expect(try await browser.evaluate(UI.text("alert-detail")).string?.contains("код 409") == true)
             // A malformed owner id is refused on the page, before any request.
             _ = try await browser.evaluate(UI.fill("owner-id", "владелец 2"))
             _ = try await browser.evaluate(UI.click("save-owner"))
             #expect(try await browser.evaluate(UI.text("owner-error")).string?.isEmpty == false)
             #expect(try await browser.evaluate("window.veche.status().owner").string == "owner-0002")
         }
-        #expect(api.fixture.withLock { $0.ledger.size } == sizeBefore)
+        // Only the registrar's two bindings and the other device's ballot were appended.
+        #expect(api.fixture.withLock { $0.ledger.size } == sizeBefore + 3)
     }
 
     @Test func receiptVerificationNamesTheCheckThatFails() async throws {

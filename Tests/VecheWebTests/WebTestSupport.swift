@@ -69,3 +69,14 @@ let screenshotFolder: URL = {
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder
 }()
+
+/// Scrolls `elementID` to the top of the viewport and saves a viewport screenshot as
+/// `<name>.png` in `screenshotFolder`; checks the PNG has the phone's device size.
+func snap(_ browser: HeadlessChromium, _ elementID: String, _ name: String) async throws {
+    _ = try await browser.evaluate("document.getElementById(\(jsString(elementID))).scrollIntoView({block: 'start'})")
+    let png = try await browser.screenshot()
+    try Data(png).write(to: screenshotFolder.appendingPathComponent("\(name).png"))
+    let info = PNGInfo(png)
+    #expect(info?.width == HeadlessChromium.phone.width * HeadlessChromium.phone.deviceScaleFactor)
+    #expect(info?.height == HeadlessChromium.phone.height * HeadlessChromium.phone.deviceScaleFactor)
+}

@@ -31,6 +31,7 @@ const state = {
   error: null,
   binding: { state: "unknown", owner: "", seq: null, scanned: 0, size: 0 },
   receipt: null, // {record, verification}
+  voted: "", // the meeting this page's ballot was accepted for (hides the ballot until asked)
   pollTimer: null,
 };
 
@@ -69,6 +70,7 @@ function setBusy(busy) {
 async function task(label, work) {
   if (state.busy) return;
   setBusy(true);
+  clearError();
   if (label) say(label);
   try {
     await work();
@@ -232,6 +234,7 @@ async function openMeeting(id) {
   if (state.meetingId !== id) {
     state.choices = {};
     state.result = null;
+    state.voted = "";
   }
   state.meetingId = id;
   if (location.hash !== `#/meeting/${id}`) history.replaceState(null, "", `#/meeting/${encodeURIComponent(id)}`);
@@ -350,10 +353,15 @@ function renderBallotVisibility() {
     why = "Чтобы проголосовать, создайте ключ (раздел 1) и передайте его регистратору.";
   } else if (!state.owner) {
     why = "Чтобы проголосовать, введите идентификатор собственника (раздел 2).";
+  } else if (state.voted === state.meetingId && state.receipt) {
+    why = `Ваш бюллетень принят: запись № ${state.receipt.record.receipt.seq} в журнале.` +
+      (state.meeting.meeting.revote === "last-counts" ? " До окончания голосования его можно заменить новым." : "");
   }
   note.textContent = why;
   note.hidden = why === "";
-  const canVote = open && !!state.key && !!state.owner;
+  const revote = $("revote");
+  revote.hidden = !(open && state.voted === state.meetingId && state.meeting.meeting.revote === "last-counts");
+  const canVote = open && !!state.key && !!state.owner && state.voted !== state.meetingId;
   $("ballot").hidden = !canVote || !$("summary-section").hidden;
   if (!canVote) $("summary-section").hidden = true;
 }
@@ -511,6 +519,7 @@ async function signAndSend() {
   };
   await keys.saveReceipt(record);
   state.receipt = { record, verification };
+  state.voted = state.meetingId;
   renderReceipt();
   await renderReceiptList();
   $("summary-section").hidden = true;
@@ -676,6 +685,11 @@ async function start() {
     review();
   });
   $("edit-choices").addEventListener("click", editChoices);
+  $("revote").addEventListener("click", () => {
+    state.voted = "";
+    renderBallotVisibility();
+    editChoices();
+  });
   $("sign-and-send").addEventListener("click", () => task("Подписываем бюллетень…", async () => {
     clearError();
     await signAndSend();
