@@ -3,6 +3,12 @@ import Testing
 import VecheHTTP
 import VecheTestSupport
 
+/// Every test that starts Chromium lives in a suite nested here, so only one browser runs
+/// at a time: several at once would crowd the two CPUs CI has and disturb the timing
+/// tests of other targets running in parallel.
+@Suite("Browser tests (one Chromium at a time)", .serialized)
+struct BrowserTests {}
+
 /// `Sources/VecheServer/Web/`, the folder the page is served from.
 let webFolder = Vectors.repositoryRoot.appendingPathComponent("Sources/VecheServer/Web")
 
@@ -24,33 +30,38 @@ func requireChromium() throws {
     }
 }
 
-/// Serves the web folder (plus `routes`), launches Chromium, opens `path`, runs `body`;
-/// always stops both. On failure the page's console is attached to the error.
+/// Serves the web folder (plus `routes`), opens `path` in a new page of the shared
+/// Chromium, runs `body`; always closes the page and stops the server. On failure the
+/// page's console is attached to the error. Each call serves on a new port, so pages of
+/// different tests share no storage (IndexedDB and localStorage are per origin).
 func withPage<T: Sendable>(
     _ path: String = "/selftest.html",
     routes: (@Sendable (HTTPRequest) async -> HTTPResponse?)? = nil,
-    _ body: (HeadlessChromium, StaticFileServer) async throws -> T
+    _ body: (BrowserPage, StaticFileServer) async throws -> T
 ) async throws -> T {
     try requireChromium()
     let server = try StaticFileServer(folder: webFolder, routes: routes)
+    let page: BrowserPage
     do {
-        let result = try await HeadlessChromium.with { browser in
-            do {
-                try await browser.navigate(to: server.baseURL + path)
-                if path == "/selftest.html" {
-                    _ = try await browser.evaluate("window.vecheModulesReady")
-                }
-                return try await body(browser, server)
-            } catch {
-                let console = (try? await browser.consoleMessages()) ?? []
-                throw PageFailure(underlying: "\(error)", console: console)
-            }
-        }
-        await server.shutdown()
-        return result
+        page = try await HeadlessChromium.shared().newPage()
     } catch {
         await server.shutdown()
         throw error
+    }
+    do {
+        try await page.navigate(to: server.baseURL + path)
+        if path == "/selftest.html" {
+            _ = try await page.evaluate("window.vecheModulesReady")
+        }
+        let result = try await body(page, server)
+        await page.close()
+        await server.shutdown()
+        return result
+    } catch {
+        let console = (try? await page.consoleMessages()) ?? []
+        await page.close()
+        await server.shutdown()
+        throw PageFailure(underlying: "\(error)", console: console)
     }
 }
 
@@ -72,7 +83,7 @@ let screenshotFolder: URL = {
 
 /// Scrolls `elementID` to the top of the viewport and saves a viewport screenshot as
 /// `<name>.png` in `screenshotFolder`; checks the PNG has the phone's device size.
-func snap(_ browser: HeadlessChromium, _ elementID: String, _ name: String) async throws {
+func snap(_ browser: BrowserPage, _ elementID: String, _ name: String) async throws {
     _ = try await browser.evaluate("document.getElementById(\(jsString(elementID))).scrollIntoView({block: 'start'})")
     let png = try await browser.screenshot()
     try Data(png).write(to: screenshotFolder.appendingPathComponent("\(name).png"))

@@ -633,8 +633,8 @@ function renderResult() {
   const p = document.createElement("p");
   p.className = r.quorum.reached ? "verdict ok" : "verdict bad";
   p.textContent = r.quorum.reached
-    ? `Кворум есть: участвовали ${ru(decimal2(r.participating))} из ${ru(decimal2(r.total))} м² (${ru(percent2(r.participating, r.total))} %).`
-    : `Кворума нет: участвовали ${ru(decimal2(r.participating))} из ${ru(decimal2(r.total))} м² (${ru(percent2(r.participating, r.total))} %). Решения не приняты.`;
+    ? `Кворум есть: участвовали ${ru(decimal2(r.participating))} из ${ru(decimal2(r.total))}\u00a0м² (${ru(percent2(r.participating, r.total))}\u00a0%).`
+    : `Кворума нет: участвовали ${ru(decimal2(r.participating))} из ${ru(decimal2(r.total))}\u00a0м² (${ru(percent2(r.participating, r.total))}\u00a0%). Решения не приняты.`;
   box.append(p);
   if (r.rules === "generic") {
     const g = document.createElement("p");

@@ -47,8 +47,8 @@ function figure(doc, id, svg, caption) {
 export function turnoutChart(doc, { participating, total, required, reached }, id = "turnout-chart") {
   const fill = scaled(participating, total, 1000);
   const line = scaled(times(total, required), total, 1000);
-  const label = `Участвуют ${ru(decimal2(participating))} из ${ru(decimal2(total))} м² (${ru(percent2(participating, total))} %); ` +
-    `кворум — больше ${ru(percent2(times(total, required), total))} % всех голосов: ${reached ? "есть" : "нет"}.`;
+  const label = `Участвуют ${ru(decimal2(participating))} из ${ru(decimal2(total))}\u00a0м² (${ru(percent2(participating, total))}\u00a0%); ` +
+    `кворум — больше ${ru(percent2(times(total, required), total))}\u00a0% всех голосов: ${reached ? "есть" : "нет"}.`;
   const svg = el(doc, "svg", { viewBox: `0 0 ${WIDTH} 56`, role: "img", "aria-label": label, class: "chart-svg" });
   svg.append(el(doc, "title", {}, label));
   svg.append(el(doc, "rect", { x: LEFT, y: 12, width: BAR, height: 28, class: "bar-bg" }));
@@ -81,7 +81,7 @@ export function itemChart(doc, item, { total, participating }, title = "") {
       svg.append(el(doc, "rect", { x: x(at), y: 12, width: Math.max(x(at + width) - x(at), 1), height: 28, class: cls, "data-permille": width }));
     }
     at += width;
-    if (key !== "invalid" || amount !== "0") lines.push(`${name}: ${ru(decimal2(amount))} м² (${ru(percent2(amount, base))} % ${baseName})`);
+    if (key !== "invalid" || amount !== "0") lines.push(`${name}: ${ru(decimal2(amount))}\u00a0м² (${ru(percent2(amount, base))}\u00a0% ${baseName})`);
   }
   const mark = scaled(times(base, rule.share), base, 1000);
   svg.prepend(el(doc, "rect", { x: LEFT, y: 12, width: BAR, height: 28, class: "bar-bg" }));

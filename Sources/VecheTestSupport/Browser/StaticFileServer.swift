@@ -48,6 +48,8 @@ public final class StaticFileServer: Sendable {
         await server.shutdown(gracePeriod: .milliseconds(500))
     }
 
+    private static let allowedNameBytes = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-".utf8)
+
     /// The response for a static file request.
     static func file(for request: HTTPRequest, in folder: URL) -> HTTPResponse {
         guard request.method == "GET" || request.method == "HEAD" else {
@@ -56,7 +58,7 @@ public final class StaticFileServer: Sendable {
         let name = request.path == "/" ? "index.html" : String(request.path.dropFirst())
         // Flat folder: a plain file name only, so no path can climb out of it.
         guard !name.isEmpty, !name.hasPrefix("."),
-            name.unicodeScalars.allSatisfy({ CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-").contains($0) }),
+            name.utf8.allSatisfy({ allowedNameBytes.contains($0) }),
             let type = contentTypes[(name as NSString).pathExtension.lowercased()],
             let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path)
         else {
