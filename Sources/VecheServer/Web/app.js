@@ -657,7 +657,13 @@ function renderResult() {
 
 function meetingFromLocation() {
   const m = /^#\/meeting\/(.+)$/.exec(location.hash);
-  if (m) return decodeURIComponent(m[1]);
+  if (m) {
+    try {
+      return decodeURIComponent(m[1]);
+    } catch {
+      return ""; // a malformed link: let the owner type the number
+    }
+  }
   return new URLSearchParams(location.search).get("meeting") || "";
 }
 
