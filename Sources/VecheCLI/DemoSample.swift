@@ -1,5 +1,6 @@
 import Foundation
 import VecheCore
+import VecheReport
 
 /// The sample building and meeting the demo uses, and the Russian formatting it prints with.
 enum DemoSample {
@@ -125,32 +126,11 @@ enum DemoSample {
         "not-open-yet": "голосование ещё не началось",
     ]
 
-    /// `7 046,05 м²`: the display value, rounded half-up to hundredths, digits grouped as in Russian.
-    static func squareMeters(_ value: Rational) -> String { russianNumber(value.decimalString(places: 2)) + " м²" }
+    /// `7 046,05 м²`: the display value, rounded half-up to hundredths, as the protocol writes it.
+    static func squareMeters(_ value: Rational) -> String { Russian.squareMeters(value) }
 
-    /// `75,08 %` of `base`.
-    static func percent(_ value: Rational, of base: Rational) -> String { russianNumber(value.percentString(of: base)) + " %" }
-
-    static func russianNumber(_ decimal: String) -> String {
-        var whole = Substring(decimal)
-        var fraction = Substring("")
-        if let dot = decimal.firstIndex(of: ".") {
-            whole = decimal[..<dot]
-            fraction = decimal[decimal.index(after: dot)...]
-        }
-        var negative = false
-        if whole.first == "-" {
-            negative = true
-            whole = whole.dropFirst()
-        }
-        var groups: [Substring] = []
-        while whole.count > 3 {
-            groups.insert(whole.suffix(3), at: 0)
-            whole = whole.dropLast(3)
-        }
-        groups.insert(whole, at: 0)
-        return (negative ? "-" : "") + groups.joined(separator: "\u{00A0}") + (fraction.isEmpty ? "" : "," + fraction)
-    }
+    /// `74,05 %` of `base`.
+    static func percent(_ value: Rational, of base: Rational) -> String { Russian.percent(value, of: base) }
 }
 
 /// SplitMix64, so the demo's ballots are the same on every run.
