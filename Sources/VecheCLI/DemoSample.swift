@@ -100,20 +100,6 @@ enum DemoSample {
         }
     }
 
-    static func russian(_ refusal: BallotRefusal) -> String {
-        switch refusal {
-        case .unknownOwner: return "нет такого собственника в реестре"
-        case .unknownItem(let item): return "вопроса \(item) нет в повестке"
-        case .notOpen(.beforeOpening): return "голосование ещё не началось"
-        case .notOpen(.afterClosing): return "голосование уже закончилось"
-        case .secondOwnBallot: return "повторный бюллетень: переголосование запрещено"
-        case .ownBallotCoversNothingNew: return "за совместную долю уже проголосовал другой сособственник"
-        case .proxyAfterOwnBallot: return "собственник уже проголосовал сам"
-        case .secondProxyBallot: return "представитель уже голосовал за этого собственника"
-        case .proxyBallotCoveredByOwn: return "по всем долям уже есть бюллетень собственника"
-        }
-    }
-
     /// Russian for the refusal reasons the demo provokes (the server's problem `type`).
     static let russianRefusal: [String: String] = [
         "second-own-ballot": "повторный бюллетень: переголосование запрещено",
