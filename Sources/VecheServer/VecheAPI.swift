@@ -108,11 +108,12 @@ public final class VecheAPI: Sendable {
             try only("GET", "metrics")
             return ("metrics", HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(metricsText().utf8)))
         case let path where path.count == 1:
-            try only("GET", "web")
+            // Existence first: 404 is for unknown resources whatever the method, 405 only for known ones.
             let name = path[0].isEmpty ? "index.html" : path[0]
             guard let asset = web.asset(name) else {
                 throw Problem(route: "unknown", response: Self.problem(404, "not-found", "Not Found", "no resource at \(request.path)"))
             }
+            try only("GET", "web")
             return ("web", HTTPResponse(status: .ok, headers: ["Content-Type": asset.contentType, "Cache-Control": "no-cache"], body: asset.bytes))
         default:
             throw Problem(route: "unknown", response: Self.problem(404, "not-found", "Not Found", "no resource at \(request.path)"))
