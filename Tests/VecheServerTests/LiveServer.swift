@@ -41,7 +41,8 @@ final class LiveServer: Sendable {
         registrars: [PublicKey] = [TestKeys.signing("registrar").publicKey],
         protocolRenderer: (@Sendable (String, String, LedgerStore) throws -> (contentType: String, body: [UInt8]))? = nil,
         store adjustStore: (inout LedgerStore.Configuration) -> Void = { _ in },
-        http adjustHTTP: (inout HTTPServer.Configuration) -> Void = { _ in }
+        http adjustHTTP: (inout HTTPServer.Configuration) -> Void = { _ in },
+        responseFilter: (@Sendable (HTTPRequest, HTTPResponse) -> HTTPResponse)? = nil
     ) throws {
         directory = try TemporaryDirectory("api-\(label)", create: false)
         initialized = try LedgerStore.initialize(directory: directory.path, origin: LedgerFixture.origin, registrars: registrars)
@@ -58,7 +59,10 @@ final class LiveServer: Sendable {
         configuration.lingerTimeout = .milliseconds(300)
         adjustHTTP(&configuration)
         let api = self.api
-        server = HTTPServer(configuration: configuration, handler: { request in await api.handle(request) })
+        server = HTTPServer(configuration: configuration, handler: { request in
+            let response = await api.handle(request)
+            return responseFilter?(request, response) ?? response
+        })
         try server.start()
         verifier = try NoteVerifier(name: LedgerFixture.origin, publicKey: store.operatorPublicKey.bytes)
     }
@@ -88,9 +92,11 @@ func withLiveServer(
     protocolRenderer: (@Sendable (String, String, LedgerStore) throws -> (contentType: String, body: [UInt8]))? = nil,
     store adjustStore: (inout LedgerStore.Configuration) -> Void = { _ in },
     http adjustHTTP: (inout HTTPServer.Configuration) -> Void = { _ in },
+    responseFilter: (@Sendable (HTTPRequest, HTTPResponse) -> HTTPResponse)? = nil,
     _ body: (LiveServer) async throws -> Void
 ) async throws {
-    let live = try LiveServer(label, registrars: registrars, protocolRenderer: protocolRenderer, store: adjustStore, http: adjustHTTP)
+    let live = try LiveServer(
+        label, registrars: registrars, protocolRenderer: protocolRenderer, store: adjustStore, http: adjustHTTP, responseFilter: responseFilter)
     do {
         try await body(live)
     } catch {
