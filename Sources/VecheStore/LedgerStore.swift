@@ -343,7 +343,8 @@ public final class LedgerStore: Sendable {
             let due = try box.view.meetingsDue(at: now)
             return try due.compactMap { id in
                 guard let tally = try box.view.tally(ofMeeting: id) else { return nil }
-                return try AutoClose.envelope(meeting: id, tally: tally, origin: origin, operatorKey: .ed25519(operatorKey))
+                let commandID = try AutoClose.commandID(meeting: id) { try box.view.command(id: $0) != nil }
+                return try AutoClose.envelope(meeting: id, tally: tally, origin: origin, operatorKey: .ed25519(operatorKey), id: commandID)
             }
         } catch {
             FileHandle.standardError.write(Data("veche: cannot prepare automatic closes: \(error)\n".utf8))

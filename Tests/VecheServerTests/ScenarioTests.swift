@@ -63,7 +63,9 @@ import VecheTestSupport
             let closesAt = try Timestamp.parse(try #require(create["closes_at"]?.stringValue))
 
             // o1 and o2 vote themselves (o2 holds 1/3 of flat 2, o3 the other 2/3: shared ownership).
-            try await accept(client, commands.cast(owner: "o1", ["1": "for", "2": "for", "3": "for"]), by: ownerKey("o1"))
+            let o1Ballot = try SignedEnvelope.sign(command: commands.cast(owner: "o1", ["1": "for", "2": "for", "3": "for"]), with: ownerKey("o1"))
+            let o1Receipt = try await client.submit(o1Ballot)
+            #expect(o1Receipt.status.code == 201)
             try await accept(client, commands.cast(owner: "o2", ["1": "against", "2": "for", "3": "abstain"]), by: ownerKey("o2"))
             // Proxy first, own ballot second: the own ballot overrides the proxy's.
             try await accept(client, commands.grant(owner: "o3", proxy: proxy3), by: ownerKey("o3"))
@@ -127,6 +129,13 @@ import VecheTestSupport
             // After the close nothing more is taken.
             expectProblem(try await client.submit(commands.cast(owner: "o9", ["1": "for"]), by: ownerKey("o8")), 403, field: "/signer", "authority is judged before the meeting's state")
             expectProblem(try await client.submit(commands.cast(owner: "o8", ["1": "for"]), by: ownerKey("o8")), 409, field: "/command/meeting", "ballot after close")
+
+            // A repeat is answered from the stored entry, without judging state again: 200 after the close.
+            let repeated = try await client.submit(o1Ballot)
+            #expect(repeated.status.code == 200)
+            #expect(try repeated.json()["entry"] == o1Receipt.json()["entry"])
+            let proof = try Receipt.verify(json: try repeated.json(), verifier: live.verifier).proof
+            #expect(proof.checkpoint.checkpoint.size == live.store.size)
 
             // The record served for the meeting verifies and recomputes the same result.
             let served = try await client.get("/v1/meetings/M1/record")
