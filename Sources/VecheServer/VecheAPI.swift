@@ -45,6 +45,10 @@ public final class VecheAPI: Sendable {
         } catch let problem as Problem {
             route = problem.route
             response = problem.response
+        } catch let error as StoreError {
+            // A read that failed in the store (or a renderer that reports through it) keeps its status.
+            route = "error"
+            response = Self.problem(error.status, error.code.rawValue, nil, error.message)
         } catch {
             route = "error"
             response = Self.problem(500, "internal-error", "Internal Server Error", "\(error)")
@@ -306,8 +310,10 @@ public final class VecheAPI: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// A label value escaped as the Prometheus text format requires (backslash, quote, LF).
     private static func label(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
     }
 
     // MARK: - problems

@@ -371,7 +371,8 @@ public final class LedgerStore: Sendable {
             var pendingAccepted: [(index: Int, seq: Int, leaf: [UInt8], entry: LedgerEntry)] = []
             let all = batch.map(\.envelope) + closes
             for (index, envelope) in all.enumerated() {
-                let type = envelope.command["type"]?.stringValue ?? "unknown"
+                // Only known types become metric labels: a client-chosen string would add series without bound.
+                let type = envelope.command["type"]?.stringValue.flatMap(CommandType.init(rawValue:))?.rawValue ?? "unknown"
                 do {
                     let seq = appender.size
                     let sequenced = try Sequencing.sequence(

@@ -386,6 +386,12 @@ func hexBytes(_ value: JSONValue?) -> [UInt8] {
             expectProblem(try await client.submit(commands.cast(owner: "o1", ["1": "against"]), by: ownerKey("o1")), 409)
             expectProblem(try await client.post(Array("{".utf8)), 400)
             _ = try await client.get("/nowhere")
+            // Signed commands of made-up types are refused at the schema; their types must
+            // neither break the exposition format nor add series without bound.
+            let stranger = TestKeys.signing("stranger")
+            for type in ["evil\"} 1\n# TYPE injected counter\ninjected 1", "made.up", "another.one"] {
+                expectProblem(try await client.submit(commands.make(type, ["meeting": "M1"]), by: stranger), 400, field: "/command/type", type)
+            }
 
             let metrics = try await client.get("/metrics")
             #expect(metrics.status == .ok)
@@ -420,6 +426,8 @@ func hexBytes(_ value: JSONValue?) -> [UInt8] {
             #expect(samples[#"veche_commands_total{type="ballot.cast",outcome="accepted"}"#] == "1")
             #expect(samples[#"veche_commands_total{type="ballot.cast",outcome="second-own-ballot"}"#] == "1")
             #expect(samples[#"veche_commands_total{type="unknown",outcome="malformed"}"#] == "1")
+            #expect(samples[#"veche_commands_total{type="unknown",outcome="schema"}"#] == "3")
+            #expect(!text.contains("injected") && !text.contains("made.up"), "\(text)")
             #expect(samples["veche_group_commits_total"].flatMap { Int($0) }.map { $0 >= 4 } == true)
             #expect(samples["veche_group_commit_commands_total"].flatMap { Int($0) }.map { $0 >= 5 } == true)
             #expect(samples["veche_group_commit_largest"].flatMap { Int($0) }.map { $0 >= 1 } == true)
