@@ -38,6 +38,23 @@ func hexBytes(_ value: JSONValue?) -> [UInt8] {
     return bytes
 }
 
+/// n − s for the P-256 group order n: the other valid S of an ECDSA signature.
+func p256Negate(_ s: [UInt8]) -> [UInt8] {
+    let order: [UInt8] = [
+        0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51,
+    ]
+    var out = [UInt8](repeating: 0, count: 32)
+    var borrow = 0
+    for index in (0..<32).reversed() {
+        var difference = Int(order[index]) - Int(s[index]) - borrow
+        borrow = difference < 0 ? 1 : 0
+        if difference < 0 { difference += 256 }
+        out[index] = UInt8(difference)
+    }
+    return out
+}
+
 @Suite struct ResponseShapeTests {
     static let premises: [JSONValue] = [
         LedgerFixture.premises("1", area: "50", stakes: [(["o1"], "1")]),
@@ -103,6 +120,20 @@ func hexBytes(_ value: JSONValue?) -> [UInt8] {
             #expect(try resigned.json()["entry"] == original.json()["entry"])
             #expect(try resigned.json()["entry"]?["signature"] == .string(signedOnce.signatureString))
             _ = try Receipt.verify(json: try resigned.json(), verifier: live.verifier)
+
+            // ES256 is accepted with high or low S (WebCrypto does not normalise); both are the same command.
+            let highLow = commands.cast(owner: "o2", ["1": "against"])
+            let p256 = try SigningKey.generate(algorithm: .es256)
+            try await accept(client, commands.bind("o2", p256), by: commands.registrar)
+            let lowS = try SignedEnvelope.sign(command: highLow, with: p256)
+            let flipped = SignedEnvelope(command: highLow, signer: lowS.signer, signature: Array(lowS.signature[..<32]) + p256Negate(Array(lowS.signature[32...])))
+            #expect(flipped.isSignatureValid)
+            #expect(flipped.signature != lowS.signature)
+            let highFirst = try await client.submit(flipped)
+            #expect(highFirst.status.code == 201, "\(highFirst.text)")
+            let lowSecond = try await client.submit(lowS)
+            #expect(lowSecond.status.code == 200, "\(lowSecond.text)")
+            #expect(try lowSecond.json()["entry"]?["signature"] == .string(flipped.signatureString))
 
             // Any other reuse of an id is 409: other content, or the same command by another signer.
             let size = live.store.size
@@ -329,8 +360,11 @@ func hexBytes(_ value: JSONValue?) -> [UInt8] {
             #expect(counting["status"] == "counting")
             #expect(counting["participating"] == "50")
             expectProblem(try await client.get("/v1/meetings/M-soon/result"), 404, "result while counting")
-            // Any submission wakes the sequencer, which appends the due close first.
-            try await accept(client, commands.bind("late", TestKeys.signing("late")), by: commands.registrar)
+            // Past closes_at nothing is taken for the meeting, though its close is not appended yet;
+            // the submission wakes the sequencer, which judges it and then appends the due close.
+            expectProblem(try await client.submit(commands.grant("M-soon", owner: "o2", proxy: TestKeys.signing("late proxy")), by: ownerKey("o2")), 409, field: "/command/meeting", "grant while counting")
+            expectProblem(try await client.submit(commands.cast("M-soon", owner: "o2", ["1": "for"]), by: ownerKey("o2")), 409, field: "/command/meeting", "ballot after closes_at")
+            expectProblem(try await client.submit(commands.make("meeting.cancel", ["meeting": "M-soon", "reason": "поздно"]), by: commands.administrator), 409, field: "/command/meeting", "cancel after closes_at")
             let closed = try await client.get("/v1/meetings/M-soon").json()
             #expect(closed["status"] == "closed")
             let result = try await client.get("/v1/meetings/M-soon/result")
