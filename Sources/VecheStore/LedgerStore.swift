@@ -587,6 +587,8 @@ public final class LedgerStore: Sendable {
         stopped.wait()
         // Fold the WAL into the database file so the directory is self-contained at rest.
         try? writer.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        // A closed store no longer writes: let the next one (this process or another) open the directory.
+        lock.release()
     }
 
     deinit {
@@ -721,6 +723,7 @@ public enum SystemClock {
 /// An exclusive `flock` on a file in the data directory: one writer per ledger.
 private final class DirectoryLock: Sendable {
     private let descriptor: Int32
+    private let released = Mutex(false)
 
     init(path: String) throws {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -734,8 +737,17 @@ private final class DirectoryLock: Sendable {
         self.descriptor = descriptor
     }
 
+    /// Gives the lock up; later calls do nothing.
+    func release() {
+        released.withLock { released in
+            guard !released else { return }
+            released = true
+            flock(descriptor, LOCK_UN)
+            close(descriptor)
+        }
+    }
+
     deinit {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
+        release()
     }
 }

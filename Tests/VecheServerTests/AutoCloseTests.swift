@@ -16,13 +16,13 @@ import VecheTestSupport
             var commands = try Commands()
             try await accept(client, commands.register(premises: ResponseShapeTests.premises), by: commands.registrar)
             try await accept(client, commands.bind("o1", ownerKey("o1")), by: commands.registrar)
-            let create = commands.meeting(closesIn: 1_500)
+            let create = commands.meeting(closesIn: 3_000)
             try await accept(client, create, by: commands.registrar)
             let closesAt = try Timestamp.parse(try #require(create["closes_at"]?.stringValue))
             let squatter = RefusalWorld.with(commands.cast(owner: "o1", ["1": "for"]), "id", .string(AutoClose.commandID(meeting: "M1")))
             try await accept(client, squatter, by: ownerKey("o1"))
 
-            let closed = try await eventually(timeout: .seconds(6)) { try await client.get("/v1/meetings/M1/result").status == .ok }
+            let closed = try await eventually(timeout: .seconds(10)) { try await client.get("/v1/meetings/M1/result").status == .ok }
             #expect(closed, "the meeting never closed")
             let record = try #require(try live.store.meeting("M1"))
             let entry = try live.store.entry(seq: try #require(record.closedSeq)).entry

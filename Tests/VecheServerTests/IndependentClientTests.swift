@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Synchronization
 import Testing
 import VecheHTTP
@@ -14,30 +15,55 @@ struct ProcessOutcome: Sendable {
 }
 
 /// Runs `executable` with `arguments` to its end, off the cooperative pool.
+///
+/// With posix_spawn rather than Foundation's Process, which crashes when several tests
+/// launch children at once on Linux.
 func runProcess(_ executable: String, _ arguments: [String]) async throws -> ProcessOutcome {
     try await offPool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes to their ends (on two threads) so a chatty child never blocks.
+        var output: [Int32] = [-1, -1]
+        var errors: [Int32] = [-1, -1]
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        // Pipes and spawn under one lock, so no concurrently spawned child inherits another's pipe ends.
+        let spawned: Int32 = spawnLock.withLock { _ in
+            guard pipe(&output) == 0 else { return errno }
+            guard pipe(&errors) == 0 else {
+                close(output[0]); close(output[1])
+                return errno
+            }
+            for descriptor in output + errors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+            posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+            let result = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+            close(output[1])
+            close(errors[1])
+            if result != 0 { close(output[0]); close(errors[0]) }
+            return result
+        }
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .ENOENT) }
+        // Read both pipes to their ends (stderr on its own thread) so a chatty child never blocks.
         let errorData = DataBox()
         let errorDone = DispatchSemaphore(value: 0)
-        let errorHandle = err.fileHandleForReading
+        let errorDescriptor = errors[0]
         Thread {
-            let data = errorHandle.readDataToEndOfFile()
+            let data = readToEnd(errorDescriptor)
             errorData.data.withLock { $0 = data }
             errorDone.signal()
         }.start()
-        let outputData = out.fileHandleForReading.readDataToEndOfFile()
+        let outputData = readToEnd(output[0])
         errorDone.wait()
-        process.waitUntilExit()
+        close(output[0])
+        close(errors[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS by hand; a signal death reads as 128 + the signal.
+        let code = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         return ProcessOutcome(
-            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+            status: code, stdout: String(decoding: outputData, as: UTF8.self),
             stderr: String(decoding: errorData.data.withLock { $0 }, as: UTF8.self))
     }
 }
@@ -45,7 +71,7 @@ func runProcess(_ executable: String, _ arguments: [String]) async throws -> Pro
 /// The Python client of `Tests/IndependentClient/client.py`, written from WIRE.md alone, run
 /// against a real server. It needs `/usr/bin/python3` and the `cryptography` package; when
 /// they are missing the test fails (CI installs them), it never skips.
-@Suite struct IndependentClientTests {
+@Suite(.serialized) struct IndependentClientTests {
     static let python = "/usr/bin/python3"
     static let script = Vectors.repositoryRoot.appendingPathComponent("Tests/IndependentClient/client.py").path
 
@@ -63,7 +89,7 @@ func runProcess(_ executable: String, _ arguments: [String]) async throws -> Pro
         return true
     }
 
-    func runClient(_ live: LiveServer, votingSeconds: Int = 4) async throws -> ProcessOutcome {
+    func runClient(_ live: LiveServer, votingSeconds: Int = 6) async throws -> ProcessOutcome {
         try await runProcess(Self.python, [
             Self.script, "--server", live.url, "--registrar-key", live.directory.path(LedgerStore.Files.registrarKey),
             "--vkey", live.initialized.vkey, "--voting-seconds", String(votingSeconds),
@@ -152,9 +178,29 @@ func runProcess(_ executable: String, _ arguments: [String]) async throws -> Pro
             forged.body = CanonicalJSON.serialize(.object(result))
             return forged
         }) { live in
-            let outcome = try await runClient(live, votingSeconds: 2)
+            let outcome = try await runClient(live, votingSeconds: 4)
             #expect(outcome.status == 1)
             #expect(outcome.stderr.contains("differs from the expected"), "\(outcome.stderr)")
+        }
+    }
+}
+
+/// Serialises creating pipes and spawning children.
+let spawnLock = Mutex(())
+
+/// Reads a descriptor to EOF, retrying reads a signal interrupted (other suites send
+/// SIGINT and SIGTERM to this process; Foundation's readDataToEndOfFile traps on EINTR).
+func readToEnd(_ descriptor: Int32) -> Data {
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count > 0 {
+            data.append(contentsOf: buffer[0..<count])
+        } else if count < 0 && errno == EINTR {
+            continue
+        } else {
+            return data
         }
     }
 }

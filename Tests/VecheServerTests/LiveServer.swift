@@ -35,31 +35,22 @@ final class LiveServer: Sendable {
     var url: String { "http://127.0.0.1:\(port)" }
 
     /// Starts a server whose registrar is `LedgerFixture`'s (or, with `registrars: []`, one
-    /// written to `registrar.key` in the data directory).
+    /// written to `registrar.key` in the data directory). Blocking (keys, SQLite, fsync):
+    /// call it off the cooperative pool, as `withLiveServer` does.
     init(
         _ label: String,
-        registrars: [PublicKey] = [TestKeys.signing("registrar").publicKey],
-        protocolRenderer: (@Sendable (String, String, LedgerStore) throws -> (contentType: String, body: [UInt8]))? = nil,
-        store adjustStore: (inout LedgerStore.Configuration) -> Void = { _ in },
-        http adjustHTTP: (inout HTTPServer.Configuration) -> Void = { _ in },
-        responseFilter: (@Sendable (HTTPRequest, HTTPResponse) -> HTTPResponse)? = nil
+        registrars: [PublicKey],
+        protocolRenderer: (@Sendable (String, String, LedgerStore) throws -> (contentType: String, body: [UInt8]))?,
+        storeConfiguration: LedgerStore.Configuration,
+        httpConfiguration: HTTPServer.Configuration,
+        responseFilter: (@Sendable (HTTPRequest, HTTPResponse) -> HTTPResponse)?
     ) throws {
         directory = try TemporaryDirectory("api-\(label)", create: false)
         initialized = try LedgerStore.initialize(directory: directory.path, origin: LedgerFixture.origin, registrars: registrars)
-        var storeConfiguration = LedgerStore.Configuration()
-        storeConfiguration.closeCheckInterval = .milliseconds(100)
-        adjustStore(&storeConfiguration)
         store = try LedgerStore(directory: directory.path, configuration: storeConfiguration)
         api = VecheAPI(store: store, protocolRenderer: protocolRenderer)
-        var configuration = VecheAPI.serverConfiguration(host: "127.0.0.1", port: 0)
-        configuration.headerReadTimeout = .seconds(5)
-        configuration.bodyReadTimeout = .seconds(5)
-        configuration.idleTimeout = .seconds(10)
-        configuration.writeTimeout = .seconds(5)
-        configuration.lingerTimeout = .milliseconds(300)
-        adjustHTTP(&configuration)
         let api = self.api
-        server = HTTPServer(configuration: configuration, handler: { request in
+        server = HTTPServer(configuration: httpConfiguration, handler: { request in
             let response = await api.handle(request)
             return responseFilter?(request, response) ?? response
         })
@@ -72,11 +63,16 @@ final class LiveServer: Sendable {
         try SigningKey.load(from: directory.path(LedgerStore.Files.operatorKey))
     }
 
-    /// Shuts the server down, closes the store and removes the directory.
+    /// Shuts the server down, closes the store and removes the directory (the blocking
+    /// part off the cooperative pool).
     func stop() async {
         await server.shutdown(gracePeriod: .seconds(2))
-        store.close()
-        directory.remove()
+        let store = self.store
+        let directory = self.directory
+        _ = try? await offPool {
+            store.close()
+            directory.remove()
+        }
     }
 
     /// A keep-alive client of this server.
@@ -95,8 +91,21 @@ func withLiveServer(
     responseFilter: (@Sendable (HTTPRequest, HTTPResponse) -> HTTPResponse)? = nil,
     _ body: (LiveServer) async throws -> Void
 ) async throws {
-    let live = try LiveServer(
-        label, registrars: registrars, protocolRenderer: protocolRenderer, store: adjustStore, http: adjustHTTP, responseFilter: responseFilter)
+    var storeConfiguration = LedgerStore.Configuration()
+    adjustStore(&storeConfiguration)
+    var httpConfiguration = VecheAPI.serverConfiguration(host: "127.0.0.1", port: 0)
+    httpConfiguration.headerReadTimeout = .seconds(5)
+    httpConfiguration.bodyReadTimeout = .seconds(5)
+    httpConfiguration.idleTimeout = .seconds(10)
+    httpConfiguration.writeTimeout = .seconds(5)
+    httpConfiguration.lingerTimeout = .milliseconds(300)
+    adjustHTTP(&httpConfiguration)
+    let (storeSettings, httpSettings) = (storeConfiguration, httpConfiguration)
+    let live = try await offPool {
+        try LiveServer(
+            label, registrars: registrars, protocolRenderer: protocolRenderer, storeConfiguration: storeSettings,
+            httpConfiguration: httpSettings, responseFilter: responseFilter)
+    }
     do {
         try await body(live)
     } catch {

@@ -316,10 +316,10 @@ struct Probe: Sendable {
         try await accept(client, commands.meeting("M-open", closesIn: 3_600_000), by: commands.administrator)
         try await accept(client, commands.meeting("M-cancelled", closesIn: 3_600_000), by: commands.administrator)
         try await accept(client, commands.make("meeting.cancel", ["meeting": "M-cancelled", "reason": "перенос"]), by: commands.administrator)
-        try await accept(client, commands.meeting("M-closed", closesIn: 1_500), by: commands.administrator)
+        try await accept(client, commands.meeting("M-closed", closesIn: 3_000), by: commands.administrator)
         try await accept(client, commands.cast("M-closed", owner: "o1", ["1": "for"]), by: ownerKey("o1"))
         try await accept(client, commands.cast("M-open", owner: "o1", ["1": "for"]), by: ownerKey("o1"))
-        #expect(try await eventually(timeout: .seconds(5)) { try await client.get("/v1/meetings/M-closed/result").status == .ok })
+        #expect(try await eventually(timeout: .seconds(10)) { try await client.get("/v1/meetings/M-closed/result").status == .ok })
         // The bare server: a meeting whose protocol it cannot render.
         let bareClient = bare.client()
         var bareCommands = try Commands()

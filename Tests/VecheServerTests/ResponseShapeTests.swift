@@ -325,7 +325,7 @@ func p256Negate(_ s: [UInt8]) -> [UInt8] {
             try await accept(client, commands.meeting("M-open", closesIn: 3_600_000, quorum: "2/3"), by: commands.administrator)
             try await accept(client, commands.meeting("M-cancel", closesIn: 3_600_000), by: commands.administrator)
             try await accept(client, commands.make("meeting.cancel", ["meeting": "M-cancel", "reason": "ошибка в повестке"]), by: commands.administrator)
-            try await accept(client, commands.meeting("M-soon", closesIn: 1_500), by: commands.administrator)
+            try await accept(client, commands.meeting("M-soon", closesIn: 3_000), by: commands.administrator)
             try await accept(client, commands.cast("M-open", owner: "o2", ["1": "for"]), by: ownerKey("o2"))
             try await accept(client, commands.cast("M-soon", owner: "o1", ["1": "against"]), by: ownerKey("o1"))
 
@@ -355,7 +355,7 @@ func p256Negate(_ s: [UInt8]) -> [UInt8] {
             expectProblem(try await client.get("/v1/meetings/M-cancel/result"), 410, "cancelled")
 
             // After closes_at and before the close entry: counting, and still no result.
-            try await Task.sleep(for: .milliseconds(1_700))
+            #expect(try await eventually(timeout: .seconds(10)) { try await client.get("/v1/meetings/M-soon").json()["status"] == "counting" })
             let counting = try await client.get("/v1/meetings/M-soon").json()
             #expect(counting["status"] == "counting")
             #expect(counting["participating"] == "50")

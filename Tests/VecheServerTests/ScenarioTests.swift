@@ -58,7 +58,7 @@ import VecheTestSupport
             let proxy3 = TestKeys.signing("proxy/3")
             let proxy4 = TestKeys.signing("proxy/4")
             let proxy6 = TestKeys.signing("proxy/6")
-            let create = commands.meeting(closesIn: 3_500, items: [("1", "participants-majority"), ("2", "all-majority"), ("3", "all-two-thirds")])
+            let create = commands.meeting(closesIn: 6_000, items: [("1", "participants-majority"), ("2", "all-majority"), ("3", "all-two-thirds")])
             let created = try await accept(client, create, by: commands.administrator)
             let closesAt = try Timestamp.parse(try #require(create["closes_at"]?.stringValue))
 
@@ -104,7 +104,7 @@ import VecheTestSupport
 
             // The automatic close, within 2 s after closes_at.
             var result: HTTPResponse?
-            let closed = try await eventually(timeout: .seconds(10)) {
+            let closed = try await eventually(timeout: .seconds(15)) {
                 let response = try await client.get("/v1/meetings/M1/result")
                 if response.status == .ok { result = response }
                 return response.status == .ok
