@@ -20,6 +20,22 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
     }
 }
 
+/// Runs the test servers' handlers on Dispatch threads instead of the cooperative pool.
+///
+/// The whole package's tests share one cooperative pool (two threads here); hundreds of
+/// requests from these end-to-end tests queued on it would starve the other suites'
+/// servers, and their CPU-heavy tests would starve ours. The handler code is the same.
+final class HandlerExecutor: TaskExecutor {
+    static let shared = HandlerExecutor()
+    private let queue = DispatchQueue(label: "veche-api-tests.handlers", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
+    }
+}
+
 /// A real Veche server: a fresh data directory, `LedgerStore`, `VecheAPI` and `HTTPServer`
 /// on an ephemeral loopback port. Nothing is mocked; the SQLite file is real.
 final class LiveServer: Sendable {
@@ -50,8 +66,9 @@ final class LiveServer: Sendable {
         store = try LedgerStore(directory: directory.path, configuration: storeConfiguration)
         api = VecheAPI(store: store, protocolRenderer: protocolRenderer)
         let api = self.api
+        let executor = HandlerExecutor.shared
         server = HTTPServer(configuration: httpConfiguration, handler: { request in
-            let response = await api.handle(request)
+            let response = await withTaskExecutorPreference(executor) { await api.handle(request) }
             return responseFilter?(request, response) ?? response
         })
         try server.start()

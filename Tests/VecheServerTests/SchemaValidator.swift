@@ -3,8 +3,14 @@ import VecheLedger
 /// Checks JSON values against the JSON Schema (2020-12) subset `Specs/openapi.yaml` uses,
 /// resolving local `$ref`s in the whole document. Unknown keywords are reported, so the spec
 /// cannot say something this validator silently ignores.
-struct SchemaValidator {
+final class SchemaValidator {
     let document: JSONValue
+    /// Compiled patterns: compiling a Regex costs far more than matching one.
+    private var regexes: [String: Regex<AnyRegexOutput>] = [:]
+
+    init(document: JSONValue) {
+        self.document = document
+    }
 
     static let annotations: Set<String> = ["description", "default", "format", "title", "example", "examples", "summary"]
     static let keywords: Set<String> = [
@@ -87,7 +93,8 @@ struct SchemaValidator {
             if let maximum = rules["maxLength"]?.integerValue, length > maximum { errors.append("\(path): longer than \(maximum)") }
             if let pattern = rules["pattern"]?.stringValue {
                 do {
-                    let regex = try Regex(Self.swiftPattern(pattern))
+                    let regex = try regexes[pattern] ?? Regex(Self.swiftPattern(pattern))
+                    regexes[pattern] = regex
                     if !text.contains(regex) { errors.append("\(path): \(Self.describe(value)) does not match \(pattern)") }
                 } catch {
                     errors.append("\(path): pattern \(pattern) does not compile: \(error)")
