@@ -109,10 +109,10 @@ func nowMilliseconds() -> Int64 { Posix.monotonicNanoseconds() / 1_000_000 }
         try await withLiveServer("overload", store: { $0.maxPending = 1 }) { live in
             var commands = try Commands()
             let registrar = commands.registrar
-            let envelopes = try (0..<600).map { index in
+            let envelopes = try (0..<300).map { index in
                 try SignedEnvelope.sign(command: commands.bind("p\(index)", TestKeys.signing("p\(index)")), with: registrar).canonicalBytes
             }
-            var load = HTTPLoadGenerator.Configuration(url: HTTPURL(host: "127.0.0.1", port: live.port), connections: 200, threads: 4, duration: .seconds(60))
+            var load = HTTPLoadGenerator.Configuration(url: HTTPURL(host: "127.0.0.1", port: live.port), connections: 100, threads: 2, duration: .seconds(60))
             load.timeout = .seconds(30)
             load.makeRequest = { index in
                 guard index < envelopes.count else { return nil }
@@ -134,7 +134,7 @@ func nowMilliseconds() -> Int64 { Posix.monotonicNanoseconds() / 1_000_000 }
             #expect(report.invalid == 0, "\(report.statusCounts)")
             let accepted = report.statusCounts[201] ?? 0
             let overloaded = report.statusCounts[503] ?? 0
-            #expect(accepted + overloaded == 600)
+            #expect(accepted + overloaded == 300)
             #expect(overloaded > 0, "\(report.statusCounts)")
             #expect(accepted > 0)
             #expect(live.store.size == 1 + accepted)
@@ -147,7 +147,7 @@ func nowMilliseconds() -> Int64 { Posix.monotonicNanoseconds() / 1_000_000 }
                 if response.status.code == 201 { retried += 1 }
             }
             #expect(retried == overloaded)
-            #expect(live.store.size == 601)
+            #expect(live.store.size == 301)
         }
     }
 }
