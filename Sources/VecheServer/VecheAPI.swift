@@ -45,6 +45,10 @@ public final class VecheAPI: Sendable {
         } catch let problem as Problem {
             route = problem.route
             response = problem.response
+        } catch let error as StoreError {
+            // A read that failed in the store (or a renderer that reports through it) keeps its status.
+            route = "error"
+            response = Self.problem(error.status, error.code.rawValue, nil, error.message)
         } catch {
             route = "error"
             response = Self.problem(500, "internal-error", "Internal Server Error", "\(error)")
@@ -108,11 +112,12 @@ public final class VecheAPI: Sendable {
             try only("GET", "metrics")
             return ("metrics", HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(metricsText().utf8)))
         case let path where path.count == 1:
-            try only("GET", "web")
+            // Existence first: 404 is for unknown resources whatever the method, 405 only for known ones.
             let name = path[0].isEmpty ? "index.html" : path[0]
             guard let asset = web.asset(name) else {
                 throw Problem(route: "unknown", response: Self.problem(404, "not-found", "Not Found", "no resource at \(request.path)"))
             }
+            try only("GET", "web")
             return ("web", HTTPResponse(status: .ok, headers: ["Content-Type": asset.contentType, "Cache-Control": "no-cache"], body: asset.bytes))
         default:
             throw Problem(route: "unknown", response: Self.problem(404, "not-found", "Not Found", "no resource at \(request.path)"))
@@ -305,8 +310,10 @@ public final class VecheAPI: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// A label value escaped as the Prometheus text format requires (backslash, quote, LF).
     private static func label(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
     }
 
     // MARK: - problems
