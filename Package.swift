@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "VecheHTTPTests", dependencies: ["VecheHTTP", "VecheTestSupport"]),
         .testTarget(name: "VecheServerTests", dependencies: ["VecheServer", "VecheStore", "VecheLedger", "VecheCrypto", "VecheCore", "VecheHTTP", "VecheTestSupport"]),
         .testTarget(name: "VecheReportTests", dependencies: ["VecheReport", "VecheLedger", "VecheCrypto", "VecheCore", "VecheTestSupport"]),
-        .testTarget(name: "VecheWebTests", dependencies: ["VecheTestSupport", "VecheServer", "VecheStore", "VecheLedger", "VecheCrypto", "VecheCore", "VecheHTTP"]),
+        .testTarget(name: "VecheWebTests", dependencies: ["VecheTestSupport", "VecheServer", "VecheStore", "VecheReport", "VecheCLI", "VecheLedger", "VecheCrypto", "VecheCore", "VecheHTTP"]),
         .testTarget(name: "VecheCLITests", dependencies: ["VecheCLI", "VecheLedger", "VecheCrypto", "VecheCore", "VecheTestSupport"]),
     ]
 )

@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import VecheHTTP
 import VecheTestSupport
 
 /// Every test that starts Chromium lives in a suite nested here, so only one browser runs
@@ -30,37 +29,52 @@ func requireChromium() throws {
     }
 }
 
-/// Serves the web folder (plus `routes`), opens `path` in a new page of the shared
+/// Serves the web folder with `StaticFileServer`, opens `path` in a new page of the shared
 /// Chromium, runs `body`; always closes the page and stops the server. On failure the
 /// page's console is attached to the error. Each call serves on a new port, so pages of
 /// different tests share no storage (IndexedDB and localStorage are per origin).
 func withPage<T: Sendable>(
     _ path: String = "/selftest.html",
-    routes: (@Sendable (HTTPRequest) async -> HTTPResponse?)? = nil,
     _ body: (BrowserPage, StaticFileServer) async throws -> T
 ) async throws -> T {
     try requireChromium()
-    let server = try StaticFileServer(folder: webFolder, routes: routes)
-    let page: BrowserPage
+    let server = try StaticFileServer(folder: webFolder)
     do {
-        page = try await HeadlessChromium.shared().newPage()
+        let result = try await inNewPage(server.baseURL + path) { try await body($0, server) }
+        await server.shutdown()
+        return result
     } catch {
         await server.shutdown()
         throw error
     }
+}
+
+/// Opens `path` of a real server (`LiveServer`) in a new page of the shared Chromium and
+/// runs `body`; always closes the page (the caller owns the server). On failure the
+/// page's console is attached to the error.
+func withPage<T: Sendable>(
+    on server: LiveServer, _ path: String = "/",
+    _ body: (BrowserPage) async throws -> T
+) async throws -> T {
+    try requireChromium()
+    return try await inNewPage(server.baseURL + path, body)
+}
+
+/// Opens `url` in a new page (waiting for the modules when it is the self-test page), runs
+/// `body`, and closes the page whatever happens.
+private func inNewPage<T: Sendable>(_ url: String, _ body: (BrowserPage) async throws -> T) async throws -> T {
+    let page = try await HeadlessChromium.shared().newPage()
     do {
-        try await page.navigate(to: server.baseURL + path)
-        if path == "/selftest.html" {
+        try await page.navigate(to: url)
+        if url.hasSuffix("/selftest.html") {
             _ = try await page.evaluate("window.vecheModulesReady")
         }
-        let result = try await body(page, server)
+        let result = try await body(page)
         await page.close()
-        await server.shutdown()
         return result
     } catch {
         let console = (try? await page.consoleMessages()) ?? []
         await page.close()
-        await server.shutdown()
         throw PageFailure(underlying: "\(error)", console: console)
     }
 }
@@ -81,13 +95,25 @@ let screenshotFolder: URL = {
     return folder
 }()
 
+/// `Specs/screens/`, where the screenshots README shows are kept (the end-to-end test
+/// rewrites them on every run).
+let checkedInScreens = Vectors.repositoryRoot.appendingPathComponent("Specs/screens")
+
 /// Scrolls `elementID` to the top of the viewport and saves a viewport screenshot as
-/// `<name>.png` in `screenshotFolder`; checks the PNG has the phone's device size.
-func snap(_ browser: BrowserPage, _ elementID: String, _ name: String) async throws {
+/// `<name>.png` in `folder`; checks it is a PNG of the phone's device size and returns it.
+@discardableResult
+func snap(_ browser: BrowserPage, _ elementID: String, _ name: String, into folder: URL = screenshotFolder) async throws -> [UInt8] {
     _ = try await browser.evaluate("document.getElementById(\(jsString(elementID))).scrollIntoView({block: 'start'})")
     let png = try await browser.screenshot()
-    try Data(png).write(to: screenshotFolder.appendingPathComponent("\(name).png"))
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let file = folder.appendingPathComponent("\(name).png")
+    try Data(png).write(to: file)
+    #expect(try Data(contentsOf: file) == Data(png))
     let info = PNGInfo(png)
+    #expect(info != nil, "\(name).png does not start as a PNG")
+    // A complete PNG ends with the empty IEND chunk (length 0, type, CRC).
+    #expect(png.suffix(12) == [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82], "\(name).png is truncated")
     #expect(info?.width == HeadlessChromium.phone.width * HeadlessChromium.phone.deviceScaleFactor)
     #expect(info?.height == HeadlessChromium.phone.height * HeadlessChromium.phone.deviceScaleFactor)
+    return png
 }
