@@ -12,20 +12,13 @@ public import VecheStore
 /// pointer at fault when there is one.
 public final class VecheAPI: Sendable {
     public let store: LedgerStore
-    /// Renders the protocol document (set by the caller; VecheReport provides one).
-    public let protocolRenderer: (@Sendable (_ meeting: String, _ format: String, _ store: LedgerStore) throws -> (contentType: String, body: [UInt8]))?
     private let web: WebAssets
     private let requestCounts = Mutex<[String: Int]>([:])
     private let clock: @Sendable () -> Timestamp
 
-    public init(
-        store: LedgerStore,
-        clock: @escaping @Sendable () -> Timestamp = SystemClock.now,
-        protocolRenderer: (@Sendable (String, String, LedgerStore) throws -> (contentType: String, body: [UInt8]))? = nil
-    ) {
+    public init(store: LedgerStore, clock: @escaping @Sendable () -> Timestamp = SystemClock.now) {
         self.store = store
         self.clock = clock
-        self.protocolRenderer = protocolRenderer
         self.web = WebAssets()
     }
 
@@ -255,10 +248,7 @@ public final class VecheAPI: Sendable {
         let format = query.values["format"] ?? "html"
         guard ["html", "md", "json", "csv"].contains(format) else { throw query.bad("format", "must be html, md, json or csv") }
         _ = try knownMeeting(id, route: "protocol")
-        guard let protocolRenderer else {
-            throw Problem(route: "protocol", response: Self.problem(501, "not-implemented", "Not Implemented", "this server renders no protocols"))
-        }
-        let (contentType, body) = try protocolRenderer(id, format, store)
+        let (contentType, body) = try ProtocolRendering.render(meeting: id, format: format, store: store)
         return HTTPResponse(status: .ok, headers: ["Content-Type": contentType], body: body)
     }
 

@@ -20,22 +20,6 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
     }
 }
 
-/// Runs the test servers' handlers on Dispatch threads instead of the cooperative pool.
-///
-/// The whole package's tests share one cooperative pool (two threads here); hundreds of
-/// requests from these end-to-end tests queued on it would starve the other suites'
-/// servers, and their CPU-heavy tests would starve ours. The handler code is the same.
-final class HandlerExecutor: TaskExecutor {
-    static let shared = HandlerExecutor()
-    private let queue = DispatchQueue(label: "veche-api-tests.handlers", attributes: .concurrent)
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        let executor = asUnownedTaskExecutor()
-        queue.async { job.runSynchronously(on: executor) }
-    }
-}
-
 /// A real Veche server: a fresh data directory, `LedgerStore`, `VecheAPI` and `HTTPServer`
 /// on an ephemeral loopback port. Nothing is mocked; the SQLite file is real.
 final class LiveServer: Sendable {
@@ -56,7 +40,6 @@ final class LiveServer: Sendable {
     init(
         _ label: String,
         registrars: [PublicKey],
-        protocolRenderer: (@Sendable (String, String, LedgerStore) throws -> (contentType: String, body: [UInt8]))?,
         storeConfiguration: LedgerStore.Configuration,
         httpConfiguration: HTTPServer.Configuration,
         responseFilter: (@Sendable (HTTPRequest, HTTPResponse) -> HTTPResponse)?
@@ -64,11 +47,10 @@ final class LiveServer: Sendable {
         directory = try TemporaryDirectory("api-\(label)", create: false)
         initialized = try LedgerStore.initialize(directory: directory.path, origin: LedgerFixture.origin, registrars: registrars)
         store = try LedgerStore(directory: directory.path, configuration: storeConfiguration)
-        api = VecheAPI(store: store, protocolRenderer: protocolRenderer)
+        api = VecheAPI(store: store)
         let api = self.api
-        let executor = HandlerExecutor.shared
         server = HTTPServer(configuration: httpConfiguration, handler: { request in
-            let response = await withTaskExecutorPreference(executor) { await api.handle(request) }
+            let response = await api.handle(request)
             return responseFilter?(request, response) ?? response
         })
         try server.start()
@@ -102,7 +84,6 @@ final class LiveServer: Sendable {
 func withLiveServer(
     _ label: String,
     registrars: [PublicKey] = [TestKeys.signing("registrar").publicKey],
-    protocolRenderer: (@Sendable (String, String, LedgerStore) throws -> (contentType: String, body: [UInt8]))? = nil,
     store adjustStore: (inout LedgerStore.Configuration) -> Void = { _ in },
     http adjustHTTP: (inout HTTPServer.Configuration) -> Void = { _ in },
     responseFilter: (@Sendable (HTTPRequest, HTTPResponse) -> HTTPResponse)? = nil,
@@ -120,7 +101,7 @@ func withLiveServer(
     let (storeSettings, httpSettings) = (storeConfiguration, httpConfiguration)
     let live = try await offPool {
         try LiveServer(
-            label, registrars: registrars, protocolRenderer: protocolRenderer, storeConfiguration: storeSettings,
+            label, registrars: registrars, storeConfiguration: storeSettings,
             httpConfiguration: httpSettings, responseFilter: responseFilter)
     }
     do {

@@ -20,9 +20,9 @@ private let parsedOpenAPI: Result<JSONValue, any Error> = Result {
 /// A request built to produce one documented status, and the server it goes to.
 struct Probe: Sendable {
     enum Target: Sendable {
-        /// The server with the full world and a protocol renderer.
+        /// The server with the full world of buildings and meetings.
         case world
-        /// The server without a protocol renderer.
+        /// A second, nearly empty server.
         case bare
         /// The bare server with every connection slot taken.
         case saturated
@@ -146,7 +146,7 @@ struct Probe: Sendable {
     @Test func everyDocumentedStatusIsWhatTheServerAnswers() async throws {
         let document = try await openAPIDocument()
         let validator = SchemaValidator(document: document)
-        try await withLiveServer("openapi", protocolRenderer: Self.renderer) { world in
+        try await withLiveServer("openapi") { world in
             try await withLiveServer("openapi-bare", http: { $0.maxConnections = 2 }) { bare in
                 let probes = try await Self.probes(world: world, bare: bare)
                 // Documented and probed must be the same set.
@@ -219,7 +219,7 @@ struct Probe: Sendable {
     @Test func documentedParameterBoundsAreTheServers() async throws {
         let document = try await openAPIDocument()
         let validator = SchemaValidator(document: document)
-        try await withLiveServer("openapi-bounds", protocolRenderer: Self.renderer) { live in
+        try await withLiveServer("openapi-bounds") { live in
             let client = live.client()
             var commands = try Commands()
             try await accept(client, commands.register(premises: ResponseShapeTests.premises), by: commands.registrar)
@@ -278,16 +278,6 @@ struct Probe: Sendable {
 
     // MARK: - the probes
 
-    /// Stands in for VecheReport's renderer with the media types the spec documents.
-    static let renderer: @Sendable (String, String, LedgerStore) throws -> (contentType: String, body: [UInt8]) = { meeting, format, _ in
-        switch format {
-        case "md": ("text/markdown; charset=utf-8", Array("# Протокол \(meeting)\n".utf8))
-        case "json": ("application/json", Array("{\"meeting\":\"\(meeting)\"}".utf8))
-        case "csv": ("text/csv; charset=utf-8", Array("meeting\n\(meeting)\n".utf8))
-        default: ("text/html; charset=utf-8", Array("<h1>\(meeting)</h1>".utf8))
-        }
-    }
-
     static func send(_ probe: Probe, world: LiveServer, bare: LiveServer) async throws -> HTTPResponse {
         switch probe.target {
         case .world: return try await world.client().send(probe.request)
@@ -330,7 +320,7 @@ struct Probe: Sendable {
         try await accept(client, commands.cast("M-closed", owner: "o1", ["1": "for"]), by: ownerKey("o1"))
         try await accept(client, commands.cast("M-open", owner: "o1", ["1": "for"]), by: ownerKey("o1"))
         #expect(try await eventually(timeout: .seconds(10)) { try await client.get("/v1/meetings/M-closed/result").status == .ok })
-        // The bare server: a meeting whose protocol it cannot render.
+        // The bare server: one building and one meeting.
         let bareClient = bare.client()
         var bareCommands = try Commands()
         try await accept(bareClient, bareCommands.register(premises: ResponseShapeTests.premises), by: bareCommands.registrar)
@@ -377,7 +367,6 @@ struct Probe: Sendable {
         probes += [
             get("/v1/meetings/{id}/result", 404, "/v1/meetings/M9/result"),
             get("/v1/meetings/{id}/result", 410, "/v1/meetings/M-cancelled/result"),
-            get("/v1/meetings/{id}/protocol", 501, "/v1/meetings/M-closed/protocol?format=md", on: .bare),
             get("/v1/checkpoint", 200, "/v1/checkpoint"),
             get("/v1/checkpoint", 400, "/v1/checkpoint?x=1"),
             get("/v1/checkpoint", 503, "/v1/checkpoint", on: .saturated),

@@ -60,7 +60,7 @@ final class LiveServer: Sendable {
             configuration.closeCheckInterval = .milliseconds(100)
             configuration.readers = 2
             let store = try LedgerStore(directory: directory.path, configuration: configuration)
-            let api = VecheAPI(store: store, clock: { clock.now() }, protocolRenderer: renderProtocol)
+            let api = VecheAPI(store: store, clock: { clock.now() })
             let server = HTTPServer(configuration: VecheAPI.serverConfiguration(host: "127.0.0.1", port: 0), handler: { await api.handle($0) })
             do {
                 try server.start()
@@ -225,12 +225,6 @@ final class LiveServer: Sendable {
 
 /// The protocol renderer `veche serve` installs, built here from VecheReport directly (the
 /// CLI's own is internal to VecheCLI).
-@Sendable private func renderProtocol(meeting: String, format: String, store: LedgerStore) throws -> (contentType: String, body: [UInt8]) {
-    guard let format = ProtocolFormat(rawValue: format) else { throw StoreError(.invalidArgument, "format must be html, md, json or csv") }
-    let input = try ProtocolInput(meeting: meeting, entries: try store.meetingEntries(meeting), checkpoint: store.latestCheckpoint.text)
-    return (format.mediaType, ProtocolRenderer.render(input, as: format))
-}
-
 /// What went wrong talking to the live server.
 struct LiveServerError: Error, CustomStringConvertible {
     let description: String
