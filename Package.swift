@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(name: "veche", dependencies: ["VecheCLI"]),
 
         // Helpers shared by the test targets.
-        .target(name: "VecheTestSupport", dependencies: ["VecheCore", "VecheCrypto", "VecheLedger"]),
+        .target(name: "VecheTestSupport", dependencies: ["VecheCore", "VecheCrypto", "VecheLedger", "VecheHTTP"]),
 
         .testTarget(name: "VecheCoreTests", dependencies: ["VecheCore", "VecheTestSupport"]),
         .testTarget(name: "VecheCryptoTests", dependencies: ["VecheCrypto", "VecheTestSupport"]),
@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "VecheHTTPTests", dependencies: ["VecheHTTP", "VecheTestSupport"]),
         .testTarget(name: "VecheServerTests", dependencies: ["VecheServer", "VecheStore", "VecheLedger", "VecheCrypto", "VecheCore", "VecheHTTP", "VecheTestSupport"]),
         .testTarget(name: "VecheReportTests", dependencies: ["VecheReport", "VecheLedger", "VecheCrypto", "VecheCore", "VecheTestSupport"]),
+        .testTarget(name: "VecheWebTests", dependencies: ["VecheTestSupport", "VecheServer", "VecheStore", "VecheReport", "VecheCLI", "VecheLedger", "VecheCrypto", "VecheCore", "VecheHTTP"]),
         .testTarget(name: "VecheCLITests", dependencies: ["VecheCLI", "VecheLedger", "VecheCrypto", "VecheCore", "VecheTestSupport"]),
         // Kills and restarts the real `veche serve` (SwiftPM builds the executable for it).
         .testTarget(name: "VecheCrashTests", dependencies: ["veche", "VecheTestSupport", "VecheLedger", "VecheCrypto", "VecheCore", "VecheHTTP"]),

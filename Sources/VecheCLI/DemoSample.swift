@@ -1,5 +1,6 @@
 import Foundation
 import VecheCore
+import VecheReport
 
 /// The sample building and meeting the demo uses, and the Russian formatting it prints with.
 enum DemoSample {
@@ -99,20 +100,6 @@ enum DemoSample {
         }
     }
 
-    static func russian(_ refusal: BallotRefusal) -> String {
-        switch refusal {
-        case .unknownOwner: return "нет такого собственника в реестре"
-        case .unknownItem(let item): return "вопроса \(item) нет в повестке"
-        case .notOpen(.beforeOpening): return "голосование ещё не началось"
-        case .notOpen(.afterClosing): return "голосование уже закончилось"
-        case .secondOwnBallot: return "повторный бюллетень: переголосование запрещено"
-        case .ownBallotCoversNothingNew: return "за совместную долю уже проголосовал другой сособственник"
-        case .proxyAfterOwnBallot: return "собственник уже проголосовал сам"
-        case .secondProxyBallot: return "представитель уже голосовал за этого собственника"
-        case .proxyBallotCoveredByOwn: return "по всем долям уже есть бюллетень собственника"
-        }
-    }
-
     /// Russian for the refusal reasons the demo provokes (the server's problem `type`).
     static let russianRefusal: [String: String] = [
         "second-own-ballot": "повторный бюллетень: переголосование запрещено",
@@ -125,32 +112,11 @@ enum DemoSample {
         "not-open-yet": "голосование ещё не началось",
     ]
 
-    /// `7 046,05 м²`: the display value, rounded half-up to hundredths, digits grouped as in Russian.
-    static func squareMeters(_ value: Rational) -> String { russianNumber(value.decimalString(places: 2)) + " м²" }
+    /// `7 046,05 м²`: the display value, rounded half-up to hundredths, as the protocol writes it.
+    static func squareMeters(_ value: Rational) -> String { Russian.squareMeters(value) }
 
-    /// `75,08 %` of `base`.
-    static func percent(_ value: Rational, of base: Rational) -> String { russianNumber(value.percentString(of: base)) + " %" }
-
-    static func russianNumber(_ decimal: String) -> String {
-        var whole = Substring(decimal)
-        var fraction = Substring("")
-        if let dot = decimal.firstIndex(of: ".") {
-            whole = decimal[..<dot]
-            fraction = decimal[decimal.index(after: dot)...]
-        }
-        var negative = false
-        if whole.first == "-" {
-            negative = true
-            whole = whole.dropFirst()
-        }
-        var groups: [Substring] = []
-        while whole.count > 3 {
-            groups.insert(whole.suffix(3), at: 0)
-            whole = whole.dropLast(3)
-        }
-        groups.insert(whole, at: 0)
-        return (negative ? "-" : "") + groups.joined(separator: "\u{00A0}") + (fraction.isEmpty ? "" : "," + fraction)
-    }
+    /// `74,05 %` of `base`.
+    static func percent(_ value: Rational, of base: Rational) -> String { Russian.percent(value, of: base) }
 }
 
 /// SplitMix64, so the demo's ballots are the same on every run.

@@ -59,7 +59,7 @@ struct DemoVerb: Verb {
         configuration.clock = { clock.now() }
         configuration.closeCheckInterval = .milliseconds(100)
         let store = try LedgerStore(directory: data, configuration: configuration)
-        let api = VecheAPI(store: store, clock: { clock.now() }, protocolRenderer: ProtocolRendering.render)
+        let api = VecheAPI(store: store, clock: { clock.now() })
         let server = HTTPServer(configuration: VecheAPI.serverConfiguration(host: "127.0.0.1", port: 0), handler: { await api.handle($0) })
         do {
             try server.start()

@@ -32,7 +32,7 @@ struct ServeVerb: Verb {
         } catch let error as StoreError {
             throw CLIFailure(error.message)
         }
-        let api = VecheAPI(store: store, protocolRenderer: ProtocolRendering.render)
+        let api = VecheAPI(store: store)
         let log = arguments.flag("--no-access-log") ? nil : AccessLogWriter(console: console)
         let server = HTTPServer(
             configuration: VecheAPI.serverConfiguration(host: host, port: port),

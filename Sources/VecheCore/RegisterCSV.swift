@@ -46,16 +46,7 @@ public enum RegisterCSV {
         guard bytes.count <= maxBytes else {
             throw CSVError(line: 0, column: nil, "the file is larger than \(maxBytes >> 20) MiB")
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            var line = 1
-            var start = 0
-            for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x0A {
-                if String(validating: bytes[start..<index], as: UTF8.self) == nil { break }
-                line += 1
-                start = index + 1
-            }
-            throw CSVError(line: line, column: nil, "the file is not UTF-8 text (save the spreadsheet as \"CSV UTF-8\")")
-        }
+        let text = try CSVLexer.decodeUTF8(bytes)
         return try parse(text: text, building: building, address: address)
     }
 
@@ -70,9 +61,7 @@ public enum RegisterCSV {
         } catch {
             throw CSVError(line: 0, column: DomainError.fieldName(error.path, default: "building"), error.message)
         }
-        var bytes = Array(text.utf8)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        let lines = try splitLines(bytes)
+        let lines = try CSVLexer.lines(text)
         guard let headerLine = lines.first, !headerLine.isEmpty else {
             throw CSVError(line: 1, column: nil, "the header line is missing; it names the columns \(knownColumns.joined(separator: ", "))")
         }
@@ -83,7 +72,7 @@ public enum RegisterCSV {
         var rows = 0
         for (offset, line) in lines.enumerated().dropFirst() {
             let lineNumber = offset + 1
-            let fields = try splitFields(line, separator: separator, line: lineNumber) { columns.indices.contains($0) ? columns[$0] : nil }
+            let fields = try CSVLexer.fields(line, separator: separator, line: lineNumber) { columns.indices.contains($0) ? columns[$0] : nil }
             if fields.allSatisfy(\.isEmpty) { continue }
             guard fields.count == columns.count else {
                 throw CSVError(line: lineNumber, column: nil, "the row has \(fields.count) fields but the header names \(columns.count) columns")
@@ -99,26 +88,6 @@ public enum RegisterCSV {
 
     // MARK: - Lines and fields
 
-    /// Splits at LF, dropping a CR before it; a CR anywhere else is refused. A final LF ends the last line.
-    static func splitLines(_ bytes: [UInt8]) throws(CSVError) -> [ArraySlice<UInt8>] {
-        var lines: [ArraySlice<UInt8>] = []
-        var start = 0
-        for index in 0..<bytes.count where bytes[index] == 0x0A {
-            lines.append(bytes[start..<index])
-            start = index + 1
-        }
-        if start < bytes.count { lines.append(bytes[start...]) }
-        for (offset, line) in lines.enumerated() {
-            var body = line
-            if body.last == 0x0D { body = body.dropLast() }
-            if body.contains(0x0D) {
-                throw CSVError(line: offset + 1, column: nil, "a carriage return inside a line; lines end with LF or CRLF")
-            }
-            lines[offset] = body
-        }
-        return lines
-    }
-
     static func detectSeparator(_ header: ArraySlice<UInt8>) throws(CSVError) -> UInt8 {
         let semicolon = header.contains(UInt8(ascii: ";"))
         let comma = header.contains(UInt8(ascii: ","))
@@ -133,7 +102,7 @@ public enum RegisterCSV {
     }
 
     static func header(_ line: ArraySlice<UInt8>, separator: UInt8) throws(CSVError) -> [String] {
-        let fields = try splitFields(line, separator: separator, line: 1) { _ in nil }
+        let fields = try CSVLexer.fields(line, separator: separator, line: 1) { _ in nil }
         var columns: [String] = []
         for field in fields {
             let name = field.lowercased()
@@ -149,63 +118,6 @@ public enum RegisterCSV {
             throw CSVError(line: 1, column: required, "the header lacks the column \(required)")
         }
         return columns
-    }
-
-    /// Splits one line into fields: unquoted fields are trimmed of spaces and tabs and may not hold
-    /// `"`; a quoted field starts with `"` (after optional spaces), doubles inner quotes, and is
-    /// followed only by spaces before the separator or the end.
-    static func splitFields(
-        _ line: ArraySlice<UInt8>, separator: UInt8, line lineNumber: Int, columnName: (Int) -> String?
-    ) throws(CSVError) -> [String] {
-        let quote = UInt8(ascii: "\"")
-        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
-        var fields: [String] = []
-        var index = line.startIndex
-        while true {
-            let column = columnName(fields.count)
-            while index < line.endIndex, isBlank(line[index]) { index += 1 }
-            var field: [UInt8] = []
-            if index < line.endIndex, line[index] == quote {
-                index += 1
-                var closed = false
-                while index < line.endIndex {
-                    if line[index] == quote {
-                        if index + 1 < line.endIndex, line[index + 1] == quote {
-                            field.append(quote)
-                            index += 2
-                            continue
-                        }
-                        index += 1
-                        closed = true
-                        break
-                    }
-                    field.append(line[index])
-                    index += 1
-                }
-                guard closed else {
-                    throw CSVError(line: lineNumber, column: column, "a quoted field is not closed (a field cannot span lines)")
-                }
-                while index < line.endIndex, isBlank(line[index]) { index += 1 }
-                guard index == line.endIndex || line[index] == separator else {
-                    throw CSVError(line: lineNumber, column: column, "text after the closing quote of a field")
-                }
-            } else {
-                let start = index
-                while index < line.endIndex, line[index] != separator {
-                    guard line[index] != quote else {
-                        throw CSVError(line: lineNumber, column: column, "a quote inside an unquoted field; quote the whole field and double the inner quotes")
-                    }
-                    index += 1
-                }
-                var end = index
-                while end > start, isBlank(line[end - 1]) { end -= 1 }
-                field.append(contentsOf: line[start..<end])
-            }
-            fields.append(String(decoding: field, as: UTF8.self))
-            guard index < line.endIndex else { break }
-            index += 1  // the separator; a trailing one leaves an empty last field
-        }
-        return fields
     }
 
     // MARK: - Building the register

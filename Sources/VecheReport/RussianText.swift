@@ -1,14 +1,14 @@
-import VecheCore
+public import VecheCore
 
 /// The Russian words and number forms of the protocol, in one place so every format says the same.
-enum Russian {
+public enum Russian {
     /// U+00A0, between digit groups and before units, so `7 046,05 м²` never breaks across lines.
     static let nbsp = "\u{00A0}"
 
     // MARK: - Numbers
 
     /// `"7046.05"` → `"7 046,05"`: digit groups of three joined by a no-break space, decimal comma.
-    static func number(_ decimal: String) -> String {
+    public static func number(_ decimal: String) -> String {
         var whole = Substring(decimal)
         var fraction = Substring("")
         if let dot = decimal.firstIndex(of: ".") {
@@ -35,10 +35,10 @@ enum Russian {
     }
 
     /// `7 046,05 м²`, rounded half-up to hundredths for display.
-    static func squareMeters(_ value: Rational) -> String { number(value.decimalString(places: 2)) + nbsp + "м²" }
+    public static func squareMeters(_ value: Rational) -> String { number(value.decimalString(places: 2)) + nbsp + "м²" }
 
     /// `74,05 %` of `base`, rounded half-up to hundredths (0 when the base is 0).
-    static func percent(_ value: Rational, of base: Rational) -> String { number(value.percentString(of: base)) + nbsp + "%" }
+    public static func percent(_ value: Rational, of base: Rational) -> String { number(value.percentString(of: base)) + nbsp + "%" }
 
     /// A share as a percentage: 1/2 → `50 %`, 2/3 → `66,67 %` (trailing zeros dropped).
     static func sharePercent(_ share: Rational) -> String {

@@ -12,20 +12,13 @@ public import VecheStore
 /// pointer at fault when there is one.
 public final class VecheAPI: Sendable {
     public let store: LedgerStore
-    /// Renders the protocol document (set by the caller; VecheReport provides one).
-    public let protocolRenderer: (@Sendable (_ meeting: String, _ format: String, _ store: LedgerStore) throws -> (contentType: String, body: [UInt8]))?
     private let web: WebAssets
     private let requestCounts = Mutex<[String: Int]>([:])
     private let clock: @Sendable () -> Timestamp
 
-    public init(
-        store: LedgerStore,
-        clock: @escaping @Sendable () -> Timestamp = SystemClock.now,
-        protocolRenderer: (@Sendable (String, String, LedgerStore) throws -> (contentType: String, body: [UInt8]))? = nil
-    ) {
+    public init(store: LedgerStore, clock: @escaping @Sendable () -> Timestamp = SystemClock.now) {
         self.store = store
         self.clock = clock
-        self.protocolRenderer = protocolRenderer
         self.web = WebAssets()
     }
 
@@ -45,6 +38,10 @@ public final class VecheAPI: Sendable {
         } catch let problem as Problem {
             route = problem.route
             response = problem.response
+        } catch let error as StoreError {
+            // A read that failed in the store (or a renderer that reports through it) keeps its status.
+            route = "error"
+            response = Self.problem(error.status, error.code.rawValue, nil, error.message)
         } catch {
             route = "error"
             response = Self.problem(500, "internal-error", "Internal Server Error", "\(error)")
@@ -108,11 +105,12 @@ public final class VecheAPI: Sendable {
             try only("GET", "metrics")
             return ("metrics", HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(metricsText().utf8)))
         case let path where path.count == 1:
-            try only("GET", "web")
+            // Existence first: 404 is for unknown resources whatever the method, 405 only for known ones.
             let name = path[0].isEmpty ? "index.html" : path[0]
             guard let asset = web.asset(name) else {
                 throw Problem(route: "unknown", response: Self.problem(404, "not-found", "Not Found", "no resource at \(request.path)"))
             }
+            try only("GET", "web")
             return ("web", HTTPResponse(status: .ok, headers: ["Content-Type": asset.contentType, "Cache-Control": "no-cache"], body: asset.bytes))
         default:
             throw Problem(route: "unknown", response: Self.problem(404, "not-found", "Not Found", "no resource at \(request.path)"))
@@ -250,10 +248,7 @@ public final class VecheAPI: Sendable {
         let format = query.values["format"] ?? "html"
         guard ["html", "md", "json", "csv"].contains(format) else { throw query.bad("format", "must be html, md, json or csv") }
         _ = try knownMeeting(id, route: "protocol")
-        guard let protocolRenderer else {
-            throw Problem(route: "protocol", response: Self.problem(501, "not-implemented", "Not Implemented", "this server renders no protocols"))
-        }
-        let (contentType, body) = try protocolRenderer(id, format, store)
+        let (contentType, body) = try ProtocolRendering.render(meeting: id, format: format, store: store)
         return HTTPResponse(status: .ok, headers: ["Content-Type": contentType], body: body)
     }
 
@@ -305,8 +300,10 @@ public final class VecheAPI: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// A label value escaped as the Prometheus text format requires (backslash, quote, LF).
     private static func label(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
     }
 
     // MARK: - problems

@@ -355,7 +355,8 @@ public final class LedgerStore: Sendable {
             let due = try box.view.meetingsDue(at: now)
             return try due.compactMap { id in
                 guard let tally = try box.view.tally(ofMeeting: id) else { return nil }
-                return try AutoClose.envelope(meeting: id, tally: tally, origin: origin, operatorKey: .ed25519(operatorKey))
+                let commandID = try AutoClose.commandID(meeting: id) { try box.view.command(id: $0) != nil }
+                return try AutoClose.envelope(meeting: id, tally: tally, origin: origin, operatorKey: .ed25519(operatorKey), id: commandID)
             }
         } catch {
             FileHandle.standardError.write(Data("veche: cannot prepare automatic closes: \(error)\n".utf8))
@@ -383,7 +384,8 @@ public final class LedgerStore: Sendable {
             var pendingAccepted: [(index: Int, seq: Int, leaf: [UInt8], entry: LedgerEntry, bytes: [UInt8])] = []
             let all = batch.map(\.envelope) + closes
             for (index, envelope) in all.enumerated() {
-                let type = envelope.command["type"]?.stringValue ?? "unknown"
+                // Only known types become metric labels: a client-chosen string would add series without bound.
+                let type = envelope.command["type"]?.stringValue.flatMap(CommandType.init(rawValue:))?.rawValue ?? "unknown"
                 do {
                     let seq = appender.size
                     let sequenced = try Sequencing.sequence(
@@ -573,6 +575,7 @@ public final class LedgerStore: Sendable {
         stopped.wait()
         // Fold the WAL into the database file so the directory is self-contained at rest.
         try? writer.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        // A closed store no longer writes: let the next one (this process or another) open the directory.
         lock.release()
     }
 

@@ -22,7 +22,7 @@ import VecheReport
         #expect(try OwnerNames.parse(bytes: Array("o-1;Имя\n".utf8)) == ["o-1": "Имя"])
         // Windows-1251 «Имя» on line 2.
         let bytes = Array("o-1;Name\n".utf8) + Array("o-2;".utf8) + [0xC8, 0xEC, 0xFF, 0x0A]
-        #expect(throws: CSVError(line: 2, column: nil, "the file is not UTF-8 text (save it as \"CSV UTF-8\")")) {
+        #expect(throws: CSVError(line: 2, column: nil, "the file is not UTF-8 text (save the spreadsheet as \"CSV UTF-8\")")) {
             try OwnerNames.parse(bytes: bytes)
         }
     }
@@ -33,9 +33,10 @@ import VecheReport
         ("o-1;A\no-2;B;C\n", 2, nil),
         ("o-1;A\no-2\n", 2, nil),
         ("o-1;A\no-1;B\n", 2, "owner"),
-        ("o-1;\"A\n", 1, nil),
-        ("o-1;\"A\"x\n", 1, nil),
-        ("o-1;A\"B\n", 1, nil),
+        // Quote errors name the column they are in (the shared CSV lexer knows it).
+        ("o-1;\"A\n", 1, "name"),
+        ("o-1;\"A\"x\n", 1, "name"),
+        ("o-1;A\"B\n", 1, "name"),
         ("o-1;A\rB\n", 1, nil),
         ("o-1;A\u{7}B\n", 1, "name"),
         ("owner;name\nx;y\n\n\n;\no-1;\(String(repeating: "я", count: 301))\n", 6, "name"),

@@ -1,7 +1,7 @@
 import VecheReport
 import VecheStore
 
-/// Renders protocol documents from the store for the server and the CLI.
+/// Renders protocol documents from the store for `GET /v1/meetings/{id}/protocol`.
 enum ProtocolRendering {
     /// The protocol of `meeting` in `format` (html, md, json, csv), from the store's entries
     /// and its latest checkpoint.
