@@ -129,9 +129,9 @@ public final class VecheAPI: Sendable {
         do {
             switch try await store.submit(body: request.body) {
             case .accepted(let receipt):
-                return .json(CanonicalJSON.serialize(receipt.json), status: .created)
+                return .json(receipt.canonicalBytes, status: .created)
             case .repeated(let receipt):
-                return .json(CanonicalJSON.serialize(receipt.json), status: .ok)
+                return .json(receipt.canonicalBytes, status: .ok)
             }
         } catch let error as EnvelopeError {
             return Self.problem(error.status, error.status == 403 ? "bad-signature" : "malformed", nil, error.message, field: error.field.description)
