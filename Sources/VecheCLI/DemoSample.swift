@@ -38,7 +38,7 @@ enum DemoSample {
 
     /// A fixed, reproducible set of ballots: about 90 owners vote, with the cases the rules are about.
     static func samplePlan(register: Register) -> [Step] {
-        var random = DemoRandom(seed: 17)
+        var random = SplitMix64(seed: 17)
         func mark(_ forPercent: UInt64, _ againstPercent: UInt64) -> MarkChoice {
             let roll = random.next() % 100
             if roll < forPercent { return .single(.for) }
@@ -119,15 +119,3 @@ enum DemoSample {
     static func percent(_ value: Rational, of base: Rational) -> String { Russian.percent(value, of: base) }
 }
 
-/// SplitMix64, so the demo's ballots are the same on every run.
-struct DemoRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

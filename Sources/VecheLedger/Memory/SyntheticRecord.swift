@@ -56,19 +56,6 @@ public struct SyntheticRecord {
     }
 }
 
-/// A deterministic pseudo-random sequence (SplitMix64).
-private struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    mutating func percent(_ p: Int) -> Bool { below(100) < p }
-}
 
 private struct Generator {
     let parameters: SyntheticRecord.Parameters
@@ -83,7 +70,7 @@ private struct Generator {
     init(parameters: SyntheticRecord.Parameters, sink: @escaping ([UInt8]) throws -> Void) {
         self.parameters = parameters
         self.writer = LedgerWriter(origin: SyntheticRecord.origin, operatorKey: SyntheticRecord.operatorKey(), sink: sink)
-        self.random = SplitMix64(state: parameters.seed)
+        self.random = SplitMix64(seed: parameters.seed)
         self.registrar = Self.key("registrar")
     }
 
