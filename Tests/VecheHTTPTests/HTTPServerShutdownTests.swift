@@ -7,11 +7,14 @@ import Testing
 struct HTTPServerShutdownTests {
     @Test func shutdownFinishesTheInFlightRequestAndRefusesNewConnections() async throws {
         let handlerStarted = Atomic<Bool>(false)
+        let handlerReleased = Atomic<Bool>(false)
         let handlerFinishedAt = Atomic<Int64>(0)
         let server = HTTPServer(configuration: testConfiguration()) { request in
             if request.path == "/slow" {
                 handlerStarted.store(true, ordering: .releasing)
-                try? await Task.sleep(for: .milliseconds(400))
+                // Still in flight when the shutdown begins, however slowly the test gets there.
+                while !handlerReleased.load(ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(5)) }
+                try? await Task.sleep(for: .milliseconds(100))
                 handlerFinishedAt.store(nowMilliseconds(), ordering: .releasing)
                 return .text("finished slowly")
             }
@@ -35,6 +38,7 @@ struct HTTPServerShutdownTests {
         try await offPool { server.beginShutdown(gracePeriod: .seconds(5)) }
         #expect(server.state == .shuttingDown)
         #expect(try await offPool { connectionRefused(port: port) })
+        handlerReleased.store(true, ordering: .releasing)
 
         await server.waitUntilStopped()
         let stoppedAt = nowMilliseconds()
@@ -134,7 +138,9 @@ struct ShutdownSignalTests {
         try await offPool { while !started.load(ordering: .acquiring) { usleep(2_000) } }
         let start = nowMilliseconds()
         kill(getpid(), SIGINT)
-        try await Task.sleep(for: .milliseconds(100))
+        for _ in 0..<300 where server.state == .running {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(server.state == .shuttingDown)
         kill(getpid(), SIGINT)
         for _ in 0..<300 where server.state != .stopped {
