@@ -132,7 +132,9 @@ final class EventLoop {
                 if connections.isEmpty, activeHandlers == 0 { break }
             }
         }
-        inbox.close()
+        // A shutdown posted while the loop was already leaving still waits for its
+        // acknowledgement: give it (the listener is closed just below, the server is done).
+        for case .shutdown(_, let acknowledged) in inbox.close() { acknowledged?.signal() }
         executor.stop()
         if listenFD >= 0 { Posix.close(listenFD) }
         Posix.close(epollFD)

@@ -55,10 +55,15 @@ final class LoopInbox: Sendable {
     }
 
     /// Refuses further messages and releases the eventfd (loop thread, on exit).
-    func close() {
+    /// Closes the inbox and returns what was posted but never drained (a shutdown request
+    /// racing the loop's exit, say), so the caller can release anyone waiting on it.
+    @discardableResult
+    func close() -> [LoopMessage] {
         box.withLock { box in
             box.closed = true
             Posix.close(eventFD)
+            defer { box.messages = [] }
+            return box.messages
         }
     }
 }
