@@ -1,15 +1,8 @@
 import Glibc
 import Synchronization
 import Testing
+import VecheTestSupport
 @testable import VecheHTTP
-
-/// Raises the soft descriptor limit so hundreds of client and server sockets fit in one process.
-func raiseDescriptorLimit(to wanted: UInt) {
-    var limit = rlimit()
-    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < wanted else { return }
-    limit.rlim_cur = min(wanted, limit.rlim_max)
-    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-}
 
 @Suite("HTTP server under load")
 struct HTTPLoadTests {

@@ -1,6 +1,7 @@
 import Glibc
 import Synchronization
 import Testing
+import VecheTestSupport
 @testable import VecheHTTP
 
 @Suite("HTTP server over real sockets")

@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import VecheTestSupport
 @testable import VecheHTTP
 
 /// SplitMix64: a small seeded generator so the hostile inputs are the same on every run.

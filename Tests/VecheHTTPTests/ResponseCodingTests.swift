@@ -1,4 +1,5 @@
 import Testing
+import VecheTestSupport
 @testable import VecheHTTP
 
 @Suite("Response encoding and decoding")

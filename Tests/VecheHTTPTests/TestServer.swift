@@ -1,19 +1,8 @@
 import Glibc
 import Synchronization
 import Testing
+import VecheTestSupport
 @testable import VecheHTTP
-
-/// Runs blocking socket work on its own thread, so the cooperative pool (2 threads here)
-/// stays free for the server's handler tasks.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        do {
-            _ = try spawnThread { continuation.resume(with: Result { try body() }) }
-        } catch {
-            continuation.resume(throwing: error)
-        }
-    }
-}
 
 /// A configuration on an ephemeral loopback port with test-sized timeouts.
 func testConfiguration(_ adjust: (inout HTTPServer.Configuration) -> Void = { _ in }) -> HTTPServer.Configuration {

@@ -10,16 +10,6 @@ import VecheServer
 import VecheStore
 import VecheTestSupport
 
-/// Runs blocking socket work on its own thread, so the cooperative pool (two threads on
-/// this machine) stays free for the server's handler tasks.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.stackSize = 1 << 20
-        thread.start()
-    }
-}
-
 /// A real Veche server: a fresh data directory, `LedgerStore`, `VecheAPI` and `HTTPServer`
 /// on an ephemeral loopback port. Nothing is mocked; the SQLite file is real.
 final class LiveServer: Sendable {

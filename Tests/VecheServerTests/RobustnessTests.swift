@@ -9,14 +9,6 @@ import VecheLedger
 import VecheStore
 import VecheTestSupport
 
-/// Raises the soft descriptor limit so hundreds of client and server sockets fit in one process.
-func raiseDescriptorLimit(to wanted: UInt) {
-    var limit = rlimit()
-    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < wanted else { return }
-    limit.rlim_cur = min(wanted, limit.rlim_max)
-    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-}
-
 /// Monotonic milliseconds.
 func nowMilliseconds() -> Int64 { Posix.monotonicNanoseconds() / 1_000_000 }
 

@@ -251,16 +251,6 @@ actor SharedBrowser {
     }
 }
 
-/// Runs blocking work on a fresh thread, so Swift's cooperative pool (two threads on CI)
-/// stays free for the server tasks a page under test talks to.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.name = "veche-browser"
-        thread.start()
-    }
-}
-
 /// `offPool` for work that cannot fail.
 func offPoolNonThrowing(_ body: @escaping @Sendable () -> Void) async {
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
