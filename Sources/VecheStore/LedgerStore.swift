@@ -369,7 +369,8 @@ public final class LedgerStore: Sendable {
         let box = sequencerState
         let db = writer.connection
         let now = configuration.clock()
-        var outcomes: [Result<Decided, any Error>] = []
+        // One per submitter; accepted ones stay nil until the commit has made them durable.
+        var outcomes: [Result<Decided, any Error>?] = []
         outcomes.reserveCapacity(batch.count)
         var nodes: [MerkleNode] = []
         var touched: Set<String> = []
@@ -408,7 +409,7 @@ public final class LedgerStore: Sendable {
                         }
                         if index < batch.count {
                             pendingAccepted.append((outcomes.count, seq, sequenced.leaf, sequenced.entry, sequenced.canonicalBytes))
-                            outcomes.append(.failure(StoreError(.io, "placeholder")))
+                            outcomes.append(nil)
                         }
                         accepted.append((type, "accepted"))
                     }
@@ -461,12 +462,18 @@ public final class LedgerStore: Sendable {
             try? db.execute("ROLLBACK")
             // Nothing of this batch is stored: forget the caches and answer everyone with the failure.
             try? box.view.invalidate()
-            let failure = error as? StoreError ?? StoreError((error as? SQLiteError).map { StoreError($0, while: "committing") }?.code ?? .io, "cannot commit: \(error)")
+            let failure: StoreError =
+                switch error {
+                case let error as StoreError: error
+                case let error as SQLiteError: StoreError(error, while: "committing")
+                default: StoreError(.io, "cannot commit: \(error)")
+                }
             FileHandle.standardError.write(Data("veche: \(failure)\n".utf8))
             for pending in batch { pending.continuation.resume(throwing: failure) }
             return
         }
         for (pending, outcome) in zip(batch, outcomes) {
+            guard let outcome else { preconditionFailure("an accepted command was left without its receipt") }
             pending.continuation.resume(with: outcome)
         }
     }
