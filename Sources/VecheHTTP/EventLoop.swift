@@ -208,19 +208,26 @@ final class EventLoop {
                 refuseOverLimit(fd, remote: remote)
                 continue
             }
-            let connection = Connection(id: nextID, fd: fd, remoteAddress: remote, isOverflow: false)
-            nextID += 1
-            guard Self.add(epollFD, fd, id: connection.id, events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue) else {
-                Posix.close(fd)
-                continue
-            }
-            connections[connection.id] = connection
+            guard let connection = register(fd, remote: remote, isOverflow: false) else { continue }
             regularCount += 1
             let open = counters.openConnections.add(1, ordering: .relaxed).newValue
             counters.peakOpenConnections.max(open, ordering: .relaxed)
             // A new connection's first head must arrive within the header timeout of the accept.
             setDeadline(connection, Posix.monotonicNanoseconds() + headerTimeout)
         }
+    }
+
+    /// Adds an accepted socket to epoll (edge-triggered, once) and to the connection table;
+    /// nil (and the socket closed) if epoll refuses it.
+    private func register(_ fd: Int32, remote: String, isOverflow: Bool) -> Connection? {
+        let connection = Connection(id: nextID, fd: fd, remoteAddress: remote, isOverflow: isOverflow)
+        nextID += 1
+        guard Self.add(epollFD, fd, id: connection.id, events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue) else {
+            Posix.close(fd)
+            return nil
+        }
+        connections[connection.id] = connection
+        return connection
     }
 
     /// Answers 503 without reading the request, then drains and closes.
@@ -237,13 +244,7 @@ final class EventLoop {
             Posix.close(fd)
             return
         }
-        let connection = Connection(id: nextID, fd: fd, remoteAddress: remote, isOverflow: true)
-        nextID += 1
-        guard Self.add(epollFD, fd, id: connection.id, events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue) else {
-            Posix.close(fd)
-            return
-        }
-        connections[connection.id] = connection
+        guard let connection = register(fd, remote: remote, isOverflow: true) else { return }
         overflowCount += 1
         connection.state = .writing
         connection.closeAfterWrite = true
